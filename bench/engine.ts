@@ -1,0 +1,538 @@
+/**
+ * The KPI engine against DuckDB on the same rows, in the same process and the same run.
+ *
+ *   node dist-bench/engine.js [--sizes 1000000,10000000] [--runs 21] [--warmup 5] [--threads 2]
+ *                             [--money bigint|double] [--order blocked|interleaved]
+ *   node dist-bench/engine.js crossover [--sizes 1k,5k,...] [--runs 1000]
+ *
+ * Default mode: per size, one synthetic tape (12 month-end snapshots, seed 1) is built in shared memory and
+ * the same cents are copied into a DuckDB table. Timed: `KpiPool.snapshots()` (per-snapshot sums, KPIs and
+ * alerts, as JS objects) against the equivalent GROUP BY measurement_date query through `runAndReadAll`, read
+ * back as JS values. Both results are checked against each other before anything is timed; a difference
+ * exits with 1, because the figures of a wrong result mean nothing.
+ *
+ * `crossover` mode: the calling-thread path against the pool path on small tapes, and the pool's empty-task
+ * round trip, to place DEFAULT_CROSSOVER_ROWS.
+ *
+ * Benchmarks print; they do not assert speed.
+ */
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  DOUBLE,
+  DATE,
+  DuckDBDataChunk,
+  DuckDBDateValue,
+  DuckDBInstance,
+  version as duckdbVersion,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { KpiPool, KPI_NAMES, MONEY_COLUMNS, SUMS_PER_KEY, tapeViews, type Snapshot, type Tape } from 'loan-kpi-stress';
+// Not yet exported from the package index: imported from the build output until it is.
+import { syntheticTape } from '../dist/io/synthetic.js';
+import {
+  compactCount,
+  crossingPoint,
+  fixed,
+  nowMs,
+  otherCpuMeter,
+  parseSizes,
+  renderTable,
+  summarise,
+  timeOnce,
+  timeRuns,
+  type Summary,
+} from './lib.js';
+
+/** What the kernel reads per row: nine float64 cents and a uint16 date key. */
+const BYTES_PER_ROW = MONEY_COLUMNS.length * Float64Array.BYTES_PER_ELEMENT + Uint16Array.BYTES_PER_ELEMENT;
+const DATES = 12;
+const SEED = 1;
+const ROW_COUNT_SLOT = MONEY_COLUMNS.length;
+
+type MoneyType = 'bigint' | 'double';
+type Order = 'blocked' | 'interleaved';
+
+interface CompareOptions {
+  readonly sizes: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
+  readonly threads: number;
+  readonly money: MoneyType;
+  readonly order: Order;
+}
+
+interface CrossoverOptions {
+  readonly sizes: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
+  readonly threads: number;
+  readonly noopCalls: number;
+}
+
+class BenchUsageError extends Error {}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      sizes: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      threads: { type: 'string', default: '2' },
+      money: { type: 'string', default: 'bigint' },
+      order: { type: 'string', default: 'blocked' },
+      'noop-calls': { type: 'string', default: '10000' },
+    },
+  });
+  const mode = positionals[0] ?? 'compare';
+  const whole = (name: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < min) throw new BenchUsageError(`--${name} must be a whole number ≥ ${min}, got "${text}"`);
+    return n;
+  };
+  const threads = whole('threads', values.threads, 1);
+  if (mode === 'compare') {
+    if (values.money !== 'bigint' && values.money !== 'double') throw new BenchUsageError(`--money must be bigint or double`);
+    if (values.order !== 'blocked' && values.order !== 'interleaved') throw new BenchUsageError(`--order must be blocked or interleaved`);
+    return compare({
+      sizes: parseSizes(values.sizes ?? positionals[1] ?? '1000000,10000000'),
+      runs: whole('runs', values.runs ?? '21', 1),
+      warmup: whole('warmup', values.warmup ?? '5', 0),
+      threads,
+      money: values.money,
+      order: values.order,
+    });
+  }
+  if (mode === 'crossover') {
+    return crossover({
+      sizes: parseSizes(values.sizes ?? positionals[1] ?? '1k,5k,10k,25k,50k,100k,250k'),
+      runs: whole('runs', values.runs ?? '1000', 1),
+      warmup: whole('warmup', values.warmup ?? '200', 0),
+      threads,
+      noopCalls: whole('noop-calls', values['noop-calls'], 1),
+    });
+  }
+  throw new BenchUsageError(`unknown mode "${mode}": use compare (the default) or crossover`);
+}
+
+function machineLines(): string[] {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return [
+    `machine: ${cpu}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}`,
+    `runtime: Node ${process.version} (V8 ${process.versions.v8}), DuckDB ${duckdbVersion()} via @duckdb/node-api`,
+    loadLine('at start'),
+  ];
+}
+
+/** Other processes on a shared machine move the figures; the load average says whether they were there. */
+function loadLine(when: string): string {
+  const [one, five] = loadavg();
+  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
+}
+
+function synthetic(rows: number): { tape: Tape; ms: number } {
+  const start = nowMs();
+  const { tape } = syntheticTape({ rows, dates: DATES, seed: SEED });
+  return { tape, ms: nowMs() - start };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DuckDB side
+
+const SUM_COLUMNS = MONEY_COLUMNS.map((name) => `sum(${name}) AS ${name}`).join(',\n      ');
+
+/**
+ * SPEC §3 in SQL. The ratios reuse the nine sums rather than summing a per-row expression again, as the engine
+ * does; `/` is floating-point division in DuckDB, so 100·Σ / Σ is computed as in `percent()`.
+ */
+const KPI_SQL = `
+  WITH sums AS (
+    SELECT measurement_date, count(*) AS row_count,
+      ${SUM_COLUMNS}
+    FROM tape
+    GROUP BY measurement_date
+  ), ratios AS (
+    SELECT *,
+      CASE WHEN total_receivable_usd = 0 THEN 0
+           ELSE 100 * (dpd_30_60_usd + dpd_60_90_usd + dpd_90_plus_usd) / total_receivable_usd END AS par30,
+      CASE WHEN total_receivable_usd = 0 THEN 0 ELSE 100 * dpd_90_plus_usd / total_receivable_usd END AS par90,
+      CASE WHEN total_eligible_usd = 0 THEN 0 ELSE 100 * cash_available_usd / total_eligible_usd END AS collection_rate
+    FROM sums
+  )
+  SELECT *, least(10, greatest(0, greatest(0, 10 - par30 / 10) * (collection_rate / 10))) AS portfolio_health
+  FROM ratios
+  ORDER BY measurement_date`;
+
+/** DuckDB's vector size: the most rows one data chunk can carry. */
+const CHUNK_ROWS = 2048;
+
+/**
+ * Copy the tape into table `tape` (measurement_date DATE, money BIGINT or DOUBLE cents).
+ *
+ * DuckDB's node API copies a vector out of an ArrayBuffer it can detach-check, and refuses the tape's
+ * SharedArrayBuffer, so the values go through data chunks (one JS write per value, one native copy per
+ * vector). The appender takes DOUBLE; BIGINT columns are cast inside DuckDB, which is exact for whole cents.
+ */
+async function loadIntoDuckDB(connection: DuckDBConnection, tape: Tape, money: MoneyType): Promise<void> {
+  const views = tapeViews(tape);
+  const dateValues = tape.dates.map((iso) => new DuckDBDateValue(Date.parse(`${iso}T00:00:00Z`) / 86_400_000));
+  const staging = money === 'double' ? 'tape' : 'tape_staging';
+  const columns = MONEY_COLUMNS.map((name) => `${name} DOUBLE NOT NULL`).join(', ');
+  await connection.run(`CREATE TABLE ${staging} (measurement_date DATE NOT NULL, ${columns})`);
+  const appender = await connection.createAppender(staging);
+  const chunk = DuckDBDataChunk.create([DATE, ...MONEY_COLUMNS.map(() => DOUBLE)]);
+  for (let start = 0; start < tape.rows; start += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, tape.rows - start);
+    chunk.reset();
+    chunk.rowCount = n;
+    const dates = chunk.getColumnVector(0);
+    for (let i = 0; i < n; i++) dates.setItem(i, dateValues[views.dateKeys[start + i]!]!);
+    dates.flush();
+    views.money.forEach((column, c) => {
+      const vector = chunk.getColumnVector(c + 1);
+      for (let i = 0; i < n; i++) vector.setItem(i, column[start + i]!);
+      vector.flush();
+    });
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+  if (money === 'bigint') {
+    const casts = MONEY_COLUMNS.map((name) => `CAST(${name} AS BIGINT) AS ${name}`).join(', ');
+    await connection.run(`CREATE TABLE tape AS SELECT measurement_date, ${casts} FROM tape_staging`);
+    await connection.run('DROP TABLE tape_staging');
+  }
+}
+
+/** How DuckDB chose to store the table (its compression can shrink what a scan reads). */
+async function storageSummary(connection: DuckDBConnection): Promise<string> {
+  const reader = await connection.runAndReadAll(
+    `SELECT compression, count(*) AS segments FROM pragma_storage_info('tape')
+     WHERE segment_type <> 'VALIDITY' GROUP BY compression ORDER BY segments DESC`,
+  );
+  return reader
+    .getRows()
+    .map(([compression, segments]) => `${String(compression)} ×${String(segments)}`)
+    .join(', ');
+}
+
+interface DuckRow {
+  readonly date: string;
+  readonly rows: bigint;
+  /** the nine sums in cents, as DuckDB returned them (HUGEINT → bigint, DOUBLE → number) */
+  readonly sums: readonly (bigint | number)[];
+  readonly kpis: readonly number[];
+}
+
+function duckRows(columnNames: readonly string[], rows: readonly (readonly DuckDBValue[])[]): DuckRow[] {
+  const at = (name: string) => {
+    const index = columnNames.indexOf(name);
+    if (index < 0) throw new Error(`the DuckDB result has no column ${name}`);
+    return index;
+  };
+  const dateAt = at('measurement_date');
+  const rowsAt = at('row_count');
+  const sumAt = MONEY_COLUMNS.map(at);
+  const kpiAt = KPI_NAMES.map(at);
+  return rows.map((row) => ({
+    date: String(row[dateAt]),
+    rows: row[rowsAt] as bigint,
+    sums: sumAt.map((i) => row[i] as bigint | number),
+    kpis: kpiAt.map((i) => row[i] as number),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Agreement
+
+/**
+ * Row counts and cent sums must be identical, per date, in the raw sums and in the timed snapshots; the KPIs
+ * of both come from the same integers by the same float operations, so they are compared exactly too.
+ * Returns the problems found (empty when both agree).
+ */
+function disagreements(tape: Tape, sums: Float64Array, snapshots: readonly Snapshot[], duck: readonly DuckRow[]): string[] {
+  const problems: string[] = [];
+  if (duck.length !== tape.dates.length) problems.push(`DuckDB returned ${duck.length} dates, the tape has ${tape.dates.length}`);
+  if (snapshots.length !== duck.length) problems.push(`the engine returned ${snapshots.length} snapshots, DuckDB ${duck.length}`);
+  const keyOf = new Map(tape.dates.map((date, key) => [date, key]));
+  for (const [i, row] of duck.entries()) {
+    const key = keyOf.get(row.date);
+    if (key === undefined) {
+      problems.push(`DuckDB has a date ${row.date} that the tape does not`);
+      continue;
+    }
+    const at = key * SUMS_PER_KEY;
+    if (BigInt(sums[at + ROW_COUNT_SLOT]!) !== row.rows) problems.push(`${row.date} rows: engine ${sums[at + ROW_COUNT_SLOT]}, DuckDB ${row.rows}`);
+    MONEY_COLUMNS.forEach((name, c) => {
+      const ours = sums[at + c]!;
+      const theirs = row.sums[c]!;
+      const same = typeof theirs === 'bigint' ? Number.isSafeInteger(ours) && BigInt(ours) === theirs : ours === theirs;
+      if (!same) problems.push(`${row.date} ${name}: engine ${ours} cents, DuckDB ${theirs} cents`);
+    });
+    const snapshot = snapshots[i];
+    if (!snapshot || snapshot.measurement_date !== row.date) {
+      problems.push(`snapshot ${i}: engine ${snapshot?.measurement_date ?? 'none'}, DuckDB ${row.date}`);
+      continue;
+    }
+    if (BigInt(snapshot.rows) !== row.rows) problems.push(`${row.date} snapshot rows: engine ${snapshot.rows}, DuckDB ${row.rows}`);
+    MONEY_COLUMNS.forEach((name, c) => {
+      // the snapshot reports dollars: the same division applied to DuckDB's cents must give the same number
+      const dollars = Number(row.sums[c]!) / 100;
+      if (snapshot[name] !== dollars) problems.push(`${row.date} snapshot ${name}: engine $${snapshot[name]}, DuckDB $${dollars}`);
+    });
+    KPI_NAMES.forEach((kpi, k) => {
+      if (snapshot[kpi] !== row.kpis[k]) problems.push(`${row.date} ${kpi}: engine ${snapshot[kpi]}, DuckDB ${row.kpis[k]}`);
+    });
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// compare mode
+
+interface Measured {
+  readonly method: 'ours' | 'duckdb';
+  readonly rows: number;
+  readonly ms: Summary;
+  /** share of all cores other processes used while this method was timed */
+  readonly others: number | null;
+}
+
+async function compare(options: CompareOptions): Promise<number> {
+  const lines = machineLines();
+  for (const line of lines) console.log(line);
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(options.threads) });
+  const connection = await instance.connect();
+  const setting = await connection.runAndReadAll(`SELECT current_setting('threads')`);
+  console.log(
+    `settings: engine KpiPool with ${options.threads} worker threads; DuckDB in-memory, threads = ${String(setting.getRows()[0]?.[0])}; ` +
+      `money in DuckDB as ${options.money === 'bigint' ? 'BIGINT' : 'DOUBLE'} cents, measurement_date as DATE; ` +
+      `${options.warmup} warm-up + ${options.runs} timed runs each, ${options.order === 'blocked' ? 'all of one method, then all of the other' : 'alternating ours / DuckDB'}`,
+  );
+  console.log(`tape: syntheticTape({rows, dates: ${DATES}, seed: ${SEED}}), ${BYTES_PER_ROW} bytes a row read by the kernel`);
+  console.log('');
+
+  const results: Measured[] = [];
+  try {
+    for (const rows of options.sizes) {
+      const built = synthetic(rows);
+      const tape = built.tape;
+      const pool = await KpiPool.open(tape, { threads: options.threads });
+      try {
+        const loadStart = nowMs();
+        await loadIntoDuckDB(connection, tape, options.money);
+        const loadMs = nowMs() - loadStart;
+        const storage = await storageSummary(connection);
+        const path = rows < pool.crossoverRows ? 'calling thread (below the crossover)' : `pool, ${pool.threads} workers`;
+        console.log(
+          `${compactCount(rows)} rows: tape built in ${fixed(built.ms)} ms; copied into DuckDB in ${fixed(loadMs)} ms (not timed below); ` +
+            `DuckDB storage: ${storage}; engine path: ${path}`,
+        );
+
+        const sums = await pool.sums();
+        const snapshots = await pool.snapshots();
+        const first = await connection.runAndReadAll(KPI_SQL);
+        const problems = disagreements(tape, sums, snapshots, duckRows(first.columnNames(), first.getRows()));
+        if (problems.length > 0) {
+          for (const problem of problems.slice(0, 20)) console.log(`MISMATCH ${compactCount(rows)} rows: ${problem}`);
+          if (problems.length > 20) console.log(`MISMATCH ${compactCount(rows)} rows: … and ${problems.length - 20} more`);
+          return 1;
+        }
+        console.log(`${compactCount(rows)} rows: results agree (${snapshots.length} dates: row counts and cent sums identical, KPIs bit-identical)`);
+
+        const ours = () => pool.snapshots();
+        // getRows() turns DuckDB's chunks into JS values, as snapshots() ends with JS objects
+        const theirs = async () => (await connection.runAndReadAll(KPI_SQL)).getRows();
+        const [a, b] = await timeBoth(ours, theirs, options);
+        results.push({ method: 'ours', rows, ms: summarise(a.ms), others: a.others }, { method: 'duckdb', rows, ms: summarise(b.ms), others: b.others });
+      } finally {
+        await pool.close();
+        await connection.run('DROP TABLE IF EXISTS tape');
+      }
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+
+  console.log('');
+  console.log(compareTable(results));
+  console.log('');
+  console.log(`ours   = KpiPool.snapshots(): per-date sums on ${options.threads} workers, merge, KPIs, alerts, as JS objects`);
+  console.log(
+    `duckdb = connection.runAndReadAll(GROUP BY measurement_date: count, 9 sums, 4 KPIs; ORDER BY date) + getRows(); ` +
+      `SQL text each run (parse and plan included)`,
+  );
+  console.log(`ms = wall time of one call, closed loop; spread = p10–p90 (min–max); rows/s and GB/s from the median, ` +
+    `GB/s = rows × ${BYTES_PER_ROW} B (the engine's input) for both`);
+  console.log('ratio = DuckDB median / ours median: > 1 means ours is faster');
+  console.log(`others CPU = share of all ${availableParallelism()} cores used by other processes while that line was timed (/proc/stat)`);
+  console.log(loadLine('at end'));
+  for (const rows of options.sizes) {
+    const ours = results.find((r) => r.method === 'ours' && r.rows === rows);
+    const duck = results.find((r) => r.method === 'duckdb' && r.rows === rows);
+    if (ours && duck && duck.ms.median < ours.ms.median) {
+      console.log(`SLOWER: at ${compactCount(rows)} rows ours (${fixed(ours.ms.median)} ms) is slower than DuckDB (${fixed(duck.ms.median)} ms)`);
+    }
+  }
+  return 0;
+}
+
+interface Timed {
+  readonly ms: number[];
+  readonly others: number | null;
+}
+
+async function timeBoth(ours: () => Promise<unknown>, theirs: () => Promise<unknown>, options: CompareOptions): Promise<[Timed, Timed]> {
+  if (options.order === 'blocked') {
+    const timeOne = async (task: () => Promise<unknown>): Promise<Timed> => {
+      for (let i = 0; i < options.warmup; i++) await task();
+      const meter = otherCpuMeter();
+      const ms = await timeRuns(task, 0, options.runs);
+      return { ms, others: meter.share() };
+    };
+    const a = await timeOne(ours);
+    const b = await timeOne(theirs);
+    return [a, b];
+  }
+  for (let i = 0; i < options.warmup; i++) {
+    await ours();
+    await theirs();
+  }
+  const meter = otherCpuMeter();
+  const oursMs: number[] = [];
+  const theirsMs: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    oursMs.push(await timeOnce(ours));
+    theirsMs.push(await timeOnce(theirs));
+  }
+  const others = meter.share();
+  return [{ ms: oursMs, others }, { ms: theirsMs, others }];
+}
+
+function compareTable(results: readonly Measured[]): string {
+  const header = ['method', 'rows', 'median ms', 'p10–p90 ms', 'min–max ms', 'rows/s', 'GB/s', 'ratio', 'others CPU'];
+  const body = results.map((r) => {
+    const duck = results.find((d) => d.method === 'duckdb' && d.rows === r.rows);
+    const seconds = r.ms.median / 1000;
+    return [
+      r.method === 'ours' ? 'ours' : 'duckdb',
+      compactCount(r.rows),
+      fixed(r.ms.median),
+      `${fixed(r.ms.p10)}–${fixed(r.ms.p90)}`,
+      `${fixed(r.ms.min)}–${fixed(r.ms.max)}`,
+      compactCount(r.rows / seconds),
+      fixed((r.rows * BYTES_PER_ROW) / seconds / 1e9),
+      r.method === 'ours' && duck ? fixed(duck.ms.median / r.ms.median) : '',
+      r.others === null ? 'n/a' : `${(100 * r.others).toFixed(0)}%`,
+    ];
+  });
+  return renderTable([header, ...body]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// crossover mode
+
+async function crossover(options: CrossoverOptions): Promise<number> {
+  for (const line of machineLines()) console.log(line);
+  console.log(
+    `calling thread = KpiPool.open(tape, {threads: ${options.threads}, crossoverRows: Infinity}).snapshots(); ` +
+      `pool = the same with crossoverRows: 0`,
+  );
+  console.log(
+    `tape: syntheticTape({rows, dates: ${DATES}, seed: ${SEED}}); per size ${options.warmup} warm-up calls of each, ` +
+      `then ${options.runs} rounds alternating calling thread / pool; µs = wall time of one call`,
+  );
+  console.log('');
+
+  const sizes = [...options.sizes].sort((a, b) => a - b);
+  const rows: string[][] = [['rows', 'calling µs', 'p10–p90', 'pool µs', 'p10–p90', 'pool / calling', 'faster']];
+  const diffs: number[] = [];
+  let noop: Summary | null = null;
+  const meter = otherCpuMeter();
+  for (const size of sizes) {
+    const { tape } = synthetic(size);
+    const calling = await KpiPool.open(tape, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY });
+    const pooled = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0 });
+    try {
+      const a = await calling.sums();
+      const b = await pooled.sums();
+      if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
+        console.log(`MISMATCH ${compactCount(size)} rows: calling-thread and pool sums differ`);
+        return 1;
+      }
+      const callingTask = () => calling.snapshots();
+      const poolTask = () => pooled.snapshots();
+      for (let i = 0; i < options.warmup; i++) {
+        await callingTask();
+        await poolTask();
+      }
+      const callingUs: number[] = [];
+      const poolUs: number[] = [];
+      for (let i = 0; i < options.runs; i++) {
+        callingUs.push((await timeOnce(callingTask)) * 1000);
+        poolUs.push((await timeOnce(poolTask)) * 1000);
+      }
+      const c = summarise(callingUs);
+      const p = summarise(poolUs);
+      diffs.push(p.median - c.median);
+      rows.push([
+        compactCount(size),
+        fixed(c.median),
+        `${fixed(c.p10)}–${fixed(c.p90)}`,
+        fixed(p.median),
+        `${fixed(p.p10)}–${fixed(p.p90)}`,
+        fixed(p.median / c.median),
+        p.median < c.median ? 'pool' : 'calling',
+      ]);
+      if (size === sizes[sizes.length - 1]) noop = await noopRoundTrip(pooled, options.noopCalls);
+    } finally {
+      await calling.close();
+      await pooled.close();
+    }
+  }
+  const others = meter.share();
+  console.log(renderTable(rows));
+  console.log('');
+  console.log(`other processes used ${others === null ? 'an unknown share' : `${(100 * others).toFixed(0)}%`} of all cores during this table`);
+  console.log(loadLine('at end'));
+  const crossing = crossingPoint(sizes, diffs);
+  const lastCallingWin = sizes.reduce((last, size, i) => (diffs[i]! > 0 ? size : last), 0);
+  const poolFrom = sizes.find((size) => size > lastCallingWin);
+  if (crossing === null) console.log(`the pool never beat the calling thread up to ${compactCount(sizes[sizes.length - 1]!)} rows`);
+  else {
+    console.log(
+      `pool wins at every measured size from ${poolFrom === undefined ? 'none' : compactCount(poolFrom)} rows; ` +
+        `medians cross at about ${compactCount(Math.round(crossing))} rows (linear between neighbouring sizes, first crossing)`,
+    );
+  }
+  if (noop) {
+    console.log(
+      `pool.noop() round trip, ${noop.n} sequential calls after 1000 warm-up: p50 ${fixed(noop.median)} µs, ` +
+        `p90 ${fixed(noop.p90)} µs, p99 ${fixed(noop.p99)} µs, max ${fixed(noop.max)} µs`,
+    );
+  }
+  return 0;
+}
+
+async function noopRoundTrip(pool: KpiPool, calls: number): Promise<Summary> {
+  for (let i = 0; i < 1000; i++) await pool.noop();
+  const samples = await timeRuns(() => pool.noop(), 0, calls);
+  return summarise(samples.map((ms) => ms * 1000));
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof BenchUsageError || error instanceof RangeError) {
+      console.error(`engine bench: ${error.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(error);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,123 @@
+/**
+ * Helpers of the roofline benchmark (bench/roofline.ts): tapes in another row order, round-robin timing, the
+ * machine's steal time, and the table. Kept apart so that the arithmetic of the table is testable without
+ * running a benchmark.
+ */
+import { readFileSync } from 'node:fs';
+import { allocateColumns, MONEY_COLUMNS, viewsOf, tapeViews, type Tape } from 'loan-kpi-stress';
+import { compactCount, fixed, summarise, type Summary } from './lib.js';
+
+/** What the per-date kernel must read per row: nine float64 cents and a uint16 date key. */
+export const BYTES_PER_ROW = MONEY_COLUMNS.length * Float64Array.BYTES_PER_ELEMENT + Uint16Array.BYTES_PER_ELEMENT;
+
+/**
+ * The same rows sorted by date key (stable: within a date, the original order), in a memory of their own:
+ * the date-major order in which long runs of one key let the kernel add whole blocks at once. Group keys are
+ * not carried over (the roofline is per date).
+ */
+export function dateMajorCopy(tape: Tape): Tape {
+  const from = tapeViews(tape);
+  const { memory, layout } = allocateColumns(tape.rows, false);
+  const to = viewsOf(memory.buffer, layout, tape.rows);
+  // counting sort on the date key
+  const starts = new Float64Array(tape.dates.length + 1);
+  for (let i = 0; i < tape.rows; i++) starts[from.dateKeys[i]! + 1]! += 1;
+  for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
+  const order = new Uint32Array(tape.rows);
+  for (let i = 0; i < tape.rows; i++) order[starts[from.dateKeys[i]!]!++] = i;
+  for (let c = 0; c < MONEY_COLUMNS.length; c++) {
+    const source = from.money[c]!;
+    const target = to.money[c]!;
+    for (let j = 0; j < tape.rows; j++) target[j] = source[order[j]!]!;
+  }
+  for (let j = 0; j < tape.rows; j++) to.dateKeys[j] = from.dateKeys[order[j]!]!;
+  return { memory, layout, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
+}
+
+/** A named thing to time; each call must do the whole measured work and wait for it. */
+export interface Method {
+  readonly name: string;
+  readonly run: () => Promise<unknown>;
+}
+
+/**
+ * Time several methods round-robin — warm-up rounds unmeasured, then `runs` rounds in which each method runs
+ * once, one after another (a closed loop) — so that a slow phase of a shared machine falls on every method
+ * alike instead of on whichever happened to be running. Returns each method's wall times in milliseconds.
+ */
+export async function timeRoundRobin(methods: readonly Method[], warmup: number, runs: number): Promise<Map<string, number[]>> {
+  const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
+  for (let round = 0; round < warmup + runs; round++) {
+    for (const method of methods) {
+      const start = process.hrtime.bigint();
+      await method.run();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (round >= warmup) samples.get(method.name)!.push(ms);
+    }
+  }
+  return samples;
+}
+
+/** One line of the roofline table. */
+export interface RooflineRow {
+  readonly method: string;
+  readonly order: string;
+  readonly rows: number;
+  readonly summary: Summary;
+  /** the roofline's median for the same rows and order, ms */
+  readonly rooflineMs: number;
+}
+
+export function rooflineRow(method: string, order: string, rows: number, samples: readonly number[], rooflineMs: number): RooflineRow {
+  return { method, order, rows, summary: summarise(samples), rooflineMs };
+}
+
+/** Gigabytes (10^9 bytes) a second of the bytes the per-date kernel must touch. */
+export function gigabytesPerSecond(rows: number, ms: number): number {
+  return (rows * BYTES_PER_ROW) / (ms * 1e6);
+}
+
+/** The rendered cells: time over the roofline's time, so 1.00 is the memory limit and larger is slower. */
+export function rooflineCells(row: RooflineRow): string[] {
+  const { median, p10, p90 } = row.summary;
+  return [
+    row.method,
+    row.order,
+    compactCount(row.rows),
+    fixed(median),
+    `${fixed(p10)}–${fixed(p90)}`,
+    compactCount((row.rows * 1000) / median),
+    fixed(gigabytesPerSecond(row.rows, median)),
+    `${(median / row.rooflineMs).toFixed(2)}×`,
+  ];
+}
+
+export const ROOFLINE_HEADER = ['method', 'order', 'rows', 'median ms', 'p10–p90 ms', 'rows/s', 'GB/s', 'vs roofline'];
+
+/** CPU time counters of the whole machine (Linux /proc/stat, in clock ticks), or null elsewhere. */
+function cpuTicks(): { total: number; steal: number; idle: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU time, since the meter started, that the hypervisor gave to someone else
+ * (steal) and that stayed idle: a run with much steal measured a busy host, not this code.
+ */
+export function stealMeter(): { read(): { steal: number; idle: number } | null } {
+  const start = cpuTicks();
+  return {
+    read() {
+      const now = cpuTicks();
+      if (start === null || now === null || now.total === start.total) return null;
+      const total = now.total - start.total;
+      return { steal: (now.steal - start.steal) / total, idle: (now.idle - start.idle) / total };
+    },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * The KPI kernel against the memory-bandwidth roofline of this machine, measured in the same run.
+ *
+ *   node dist-bench/roofline.js [--rows 1M,10M] [--runs 21] [--warmup 5] [--threads 2] [--orders loan,date]
+ *                               [--crossover 10k,20k,50k,100k,200k,400k] [--noop-calls 20000]
+ *                               [--only roofline|dispatch]
+ *
+ * The roofline is a plain read of exactly the bytes the per-date sums must touch — the nine money columns and
+ * the 2-byte date key of every row, 74 bytes a row — by the same number of threads, through the same pool,
+ * partition and dispatch (`KpiPool.stream()`), with wasm SIMD loads into four accumulators and nothing
+ * else. It is read in two orders (the kernel's own: ten streams advancing together; and one column after
+ * another) and the faster is the roofline. Against it: `KpiPool.snapshots()` grouped by date (sums, KPIs and
+ * alerts as JS objects) with the wasm kernels and with the JavaScript kernels.
+ *
+ * Tapes: `syntheticTape({rows, dates: 12, seed: 1})`, loan-major (the date key changes at almost every row,
+ * the worst case for grouping), and the same rows sorted by date (long runs of one key).
+ *
+ * Then the dispatch: the empty task's round trip, and calling thread against pool on small tapes, which
+ * places DEFAULT_CROSSOVER_ROWS.
+ *
+ * All methods of one table run round-robin (see timeRoundRobin), and every median comes with its p10–p90.
+ * Before timing, the wasm and JavaScript results are compared bit for bit; a difference exits with 1, because
+ * the speed of a wrong result means nothing. Benchmarks print; they do not assert speed.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { KpiPool, type Snapshot, type Tape } from 'loan-kpi-stress';
+// Not yet exported from the package index: imported from the build output until it is.
+import { syntheticTape } from '../dist/io/synthetic.js';
+import { compactCount, crossingPoint, fixed, otherCpuMeter, parseSizes, renderTable, summarise, type Summary } from './lib.js';
+import {
+  dateMajorCopy,
+  rooflineCells,
+  rooflineRow,
+  ROOFLINE_HEADER,
+  stealMeter,
+  timeRoundRobin,
+  type Method,
+  type RooflineRow,
+} from './roofline-lib.js';
+
+interface Options {
+  readonly rows: readonly number[];
+  readonly runs: number;
+  readonly warmup: number;
+  readonly threads: number;
+  readonly orders: readonly Order[];
+  readonly crossover: readonly number[];
+  readonly noopCalls: number;
+  readonly only: 'roofline' | 'dispatch' | null;
+}
+
+type Order = 'loan' | 'date';
+const ORDER_LABEL: Record<Order, string> = { loan: 'loan-major', date: 'date-major' };
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '1M,10M' },
+      runs: { type: 'string', default: '21' },
+      warmup: { type: 'string', default: '5' },
+      threads: { type: 'string', default: '2' },
+      orders: { type: 'string', default: 'loan,date' },
+      crossover: { type: 'string', default: '10k,20k,50k,100k,200k,400k' },
+      'noop-calls': { type: 'string', default: '20000' },
+      only: { type: 'string' },
+    },
+  });
+  const whole = (name: string, text: string, min: number) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new RangeError(`--${name} must be a whole number ≥ ${min}, got "${text}"`);
+    return n;
+  };
+  if (values.only !== undefined && values.only !== 'roofline' && values.only !== 'dispatch') {
+    throw new RangeError(`--only takes roofline or dispatch, not "${values.only}"`);
+  }
+  const orders = values.orders.split(',').map((o) => o.trim());
+  for (const order of orders) if (order !== 'loan' && order !== 'date') throw new RangeError(`--orders takes loan and date, not "${order}"`);
+  return {
+    rows: parseSizes(values.rows),
+    runs: whole('runs', values.runs, 15),
+    warmup: whole('warmup', values.warmup, 1),
+    threads: whole('threads', values.threads, 1),
+    orders: orders as Order[],
+    crossover: parseSizes(values.crossover),
+    noopCalls: whole('noop-calls', values['noop-calls'], 100),
+    only: values.only ?? null,
+  };
+}
+
+/** Two results, every number compared by its IEEE-754 bits. */
+function sameBits(a: readonly Snapshot[], b: readonly Snapshot[]): boolean {
+  const scratch = new Float64Array(1);
+  const bits = new BigUint64Array(scratch.buffer);
+  const render = (s: readonly Snapshot[]) =>
+    JSON.stringify(s, (_key, v: unknown) => {
+      if (typeof v !== 'number') return v;
+      scratch[0] = v;
+      return `f64:${bits[0]!.toString(16)}`;
+    });
+  return render(a) === render(b);
+}
+
+async function rooflineTable(options: Options): Promise<RooflineRow[]> {
+  const table: RooflineRow[] = [];
+  for (const rows of options.rows) {
+    const loanMajor = syntheticTape({ rows, dates: 12, seed: 1 }).tape;
+    for (const order of options.orders) {
+      const tape = order === 'loan' ? loanMajor : dateMajorCopy(loanMajor);
+      table.push(...(await measureTape(tape, ORDER_LABEL[order], options)));
+    }
+  }
+  return table;
+}
+
+async function measureTape(tape: Tape, order: string, options: Options): Promise<RooflineRow[]> {
+  const wasm = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'wasm' });
+  const js = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'js' });
+  try {
+    if (!sameBits(await wasm.snapshots(), await js.snapshots())) {
+      throw new Error(`the wasm and JavaScript kernels disagree on the ${order} tape of ${tape.rows} rows`);
+    }
+    const methods: Method[] = [
+      { name: 'read, kernel order', run: () => wasm.stream('blocks') },
+      { name: 'read, column order', run: () => wasm.stream('columns') },
+      { name: 'KPIs, wasm SIMD kernel', run: () => wasm.snapshots() },
+      { name: 'KPIs, JavaScript kernel', run: () => js.snapshots() },
+    ];
+    const samples = await timeRoundRobin(methods, options.warmup, options.runs);
+    const median = (name: string) => summarise(samples.get(name)!).median;
+    const roofline = Math.min(median('read, kernel order'), median('read, column order'));
+    return methods.map((m) => rooflineRow(m.name, order, tape.rows, samples.get(m.name)!, roofline));
+  } finally {
+    await Promise.all([wasm.close(), js.close()]);
+  }
+}
+
+interface DispatchResult {
+  readonly noopUs: Summary;
+  readonly sizes: readonly { rows: number; here: Summary; pool: Summary }[];
+  readonly crossover: number | null;
+}
+
+async function dispatch(options: Options): Promise<DispatchResult> {
+  const largest = Math.max(...options.crossover);
+  const tape = syntheticTape({ rows: largest, dates: 12, seed: 1 }).tape;
+  const noopPool = await KpiPool.open(tape, { threads: options.threads });
+  const noopUs: number[] = [];
+  try {
+    for (let i = 0; i < options.noopCalls / 10; i++) await noopPool.noop();
+    for (let i = 0; i < options.noopCalls; i++) {
+      const start = process.hrtime.bigint();
+      await noopPool.noop();
+      noopUs.push(Number(process.hrtime.bigint() - start) / 1e3);
+    }
+  } finally {
+    await noopPool.close();
+  }
+  const sizes: { rows: number; here: Summary; pool: Summary }[] = [];
+  for (const rows of options.crossover) {
+    // a prefix of the tape: the same memory, fewer rows (as `stress load` does)
+    const prefix: Tape = { ...tape, rows };
+    const here = await KpiPool.open(prefix, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY });
+    const pool = await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0 });
+    try {
+      // small sizes are noisy: many more runs than the large tables
+      const runs = Math.max(options.runs, Math.min(2000, Math.round(2e8 / rows)));
+      const samples = await timeRoundRobin(
+        [
+          { name: 'here', run: () => here.snapshots() },
+          { name: 'pool', run: () => pool.snapshots() },
+        ],
+        Math.max(options.warmup, Math.round(runs / 10)),
+        runs,
+      );
+      sizes.push({ rows, here: summarise(samples.get('here')!), pool: summarise(samples.get('pool')!) });
+    } finally {
+      await Promise.all([here.close(), pool.close()]);
+    }
+  }
+  const crossover = crossingPoint(
+    sizes.map((s) => s.rows),
+    sizes.map((s) => s.pool.median - s.here.median),
+  );
+  return { noopUs: summarise(noopUs), sizes, crossover };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const steal = stealMeter();
+  const others = otherCpuMeter();
+  const table = options.only === 'dispatch' ? null : await rooflineTable(options);
+  const dispatched = options.only === 'roofline' ? null : await dispatch(options);
+  const machine = steal.read();
+  const otherShare = others.share();
+  if (table) printRoofline(table, options);
+  if (dispatched) printDispatch(dispatched, options);
+  console.log(
+    `machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${availableParallelism()} CPUs, Node ${process.version}` +
+      (otherShare === null ? '' : `; other processes used ${(100 * otherShare).toFixed(0)}% of the CPUs during the run`) +
+      (machine === null ? '' : `, the hypervisor stole ${(100 * machine.steal).toFixed(0)}%`),
+  );
+  return 0;
+}
+
+function printRoofline(table: readonly RooflineRow[], options: Options): void {
+  console.log(
+    `KPI grouped by date vs the memory-bandwidth roofline — ${options.threads} threads, medians of ${options.runs} runs ` +
+      `after ${options.warmup} warm-up rounds, methods round-robin; synthetic tape, 12 dates, seed 1; ` +
+      `GB/s of the 74 bytes a row the sums must read; "vs roofline" = median time / roofline median time (1.00 = the limit)`,
+  );
+  console.log(renderTable([ROOFLINE_HEADER, ...table.map(rooflineCells)]));
+  console.log();
+}
+
+function printDispatch(dispatched: DispatchResult, options: Options): void {
+  const { noopUs } = dispatched;
+  console.log(
+    `dispatch: empty task through the pool and back, ${options.noopCalls} round trips: ` +
+      `p50 ${fixed(noopUs.median)} µs, p90 ${fixed(noopUs.p90)} µs, p99 ${fixed(noopUs.p99)} µs, max ${fixed(noopUs.max)} µs`,
+  );
+  console.log(
+    renderTable([
+      ['rows', 'calling thread ms', 'p10–p90', `pool (${options.threads}) ms`, 'p10–p90', 'faster'],
+      ...dispatched.sizes.map((s) => [
+        compactCount(s.rows),
+        fixed(s.here.median),
+        `${fixed(s.here.p10)}–${fixed(s.here.p90)}`,
+        fixed(s.pool.median),
+        `${fixed(s.pool.p10)}–${fixed(s.pool.p90)}`,
+        s.here.median <= s.pool.median ? 'calling thread' : 'pool',
+      ]),
+    ]),
+  );
+  console.log(
+    dispatched.crossover === null
+      ? 'crossover: the calling thread was faster at every size'
+      : `crossover (pool − calling thread = 0, interpolated): ${compactCount(Math.round(dispatched.crossover))} rows`,
+  );
+  console.log();
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(error instanceof RangeError ? 2 : 1);
+  },
+);

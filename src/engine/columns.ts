@@ -1,0 +1,140 @@
+/**
+ * A tape as columns in one shared WebAssembly.Memory.
+ *
+ * Why a WebAssembly.Memory and not a bare SharedArrayBuffer: a wasm module cannot adopt an existing
+ * SharedArrayBuffer, but every worker can instantiate a module over the same shared Memory, and its `.buffer`
+ * is a SharedArrayBuffer that typed arrays and Arrow vectors view without copying. Columns are laid out one
+ * after another, each starting on a 64-byte boundary so that SIMD loads and cache lines line up.
+ */
+import { MONEY_COLUMNS, MAX_DICTIONARY_SIZE } from './schema.js';
+
+export const WASM_PAGE_BYTES = 65536;
+/** wasm32 addresses at most 4 GiB; one memory holds one tape. */
+export const MAX_MEMORY_PAGES = 65536;
+const ALIGN = 64;
+/**
+ * Room after the columns where the kernels accumulate their per-key partial sums (see engine/wasm-kernels.ts).
+ * A wasm module in Node 20 can import only one memory (no multi-memory), so the wasm kernels' accumulators
+ * must live in the tape's memory itself. Only the pages actually used become resident.
+ */
+export const SCRATCH_BYTES = 2 * 1024 * 1024;
+
+/** Where each column lives in the memory, for `capacity` rows of which `rows` are filled. */
+export interface TapeLayout {
+  readonly capacity: number;
+  /** byte offset of each money column, in MONEY_COLUMNS order (Float64, whole cents) */
+  readonly moneyOffsets: readonly number[];
+  /** byte offset of the measurement-date keys (Uint16, index into Tape.dates) */
+  readonly dateKeyOffset: number;
+  /** byte offset of the --group-by keys (Uint16, index into Tape.groups), or -1 without grouping */
+  readonly groupKeyOffset: number;
+  /** byte offset of the kernels' scratch area (SCRATCH_BYTES long), after every column */
+  readonly scratchOffset: number;
+  readonly byteLength: number;
+}
+
+/** A read tape: filled columns plus the dictionaries that give their keys a meaning. */
+export interface Tape {
+  readonly memory: WebAssembly.Memory;
+  readonly layout: TapeLayout;
+  readonly rows: number;
+  /** date key → 'YYYY-MM-DD' */
+  readonly dates: readonly string[];
+  /** the --group-by column's name, or null */
+  readonly groupColumn: string | null;
+  /** group key → value of the grouping column */
+  readonly groups: readonly string[];
+}
+
+/** Typed-array views over a tape's columns (length = rows given). */
+export interface ColumnViews {
+  readonly money: readonly Float64Array[];
+  readonly dateKeys: Uint16Array;
+  readonly groupKeys: Uint16Array | null;
+}
+
+function alignUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** Bytes a row takes in the memory: nine float64 cents, a date key, and an optional group key. */
+export function bytesPerRow(withGroup: boolean): number {
+  return MONEY_COLUMNS.length * 8 + 2 + (withGroup ? 2 : 0);
+}
+
+export function layoutFor(capacity: number, withGroup: boolean): TapeLayout {
+  let offset = 0;
+  const moneyOffsets: number[] = [];
+  for (let c = 0; c < MONEY_COLUMNS.length; c++) {
+    moneyOffsets.push(offset);
+    offset = alignUp(offset + capacity * 8);
+  }
+  const dateKeyOffset = offset;
+  offset = alignUp(offset + capacity * 2);
+  let groupKeyOffset = -1;
+  if (withGroup) {
+    groupKeyOffset = offset;
+    offset = alignUp(offset + capacity * 2);
+  }
+  const scratchOffset = offset;
+  offset += SCRATCH_BYTES;
+  return { capacity, moneyOffsets, dateKeyOffset, groupKeyOffset, scratchOffset, byteLength: offset };
+}
+
+/** The largest number of rows one memory can hold. */
+export function maxRowsPerMemory(withGroup: boolean): number {
+  return Math.floor((MAX_MEMORY_PAGES * WASM_PAGE_BYTES - SCRATCH_BYTES - 16 * ALIGN) / bytesPerRow(withGroup));
+}
+
+export class TapeTooLargeError extends Error {
+  constructor(readonly rows: number, readonly limit: number) {
+    super(`a tape of ${rows} rows needs more than one 4 GiB memory (at most ${limit} rows)`);
+  }
+}
+
+/**
+ * Reserve a zeroed shared memory for `capacity` rows. Pages that are never written are never made resident
+ * by the operating system, so a generous capacity costs address space, not RSS.
+ */
+export function allocateColumns(capacity: number, withGroup: boolean): { memory: WebAssembly.Memory; layout: TapeLayout } {
+  const limit = maxRowsPerMemory(withGroup);
+  if (capacity > limit) throw new TapeTooLargeError(capacity, limit);
+  const layout = layoutFor(capacity, withGroup);
+  const pages = Math.max(1, Math.ceil(layout.byteLength / WASM_PAGE_BYTES));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  return { memory, layout };
+}
+
+export function viewsOf(buffer: ArrayBufferLike, layout: TapeLayout, rows: number): ColumnViews {
+  return {
+    money: layout.moneyOffsets.map((offset) => new Float64Array(buffer, offset, rows)),
+    dateKeys: new Uint16Array(buffer, layout.dateKeyOffset, rows),
+    groupKeys: layout.groupKeyOffset < 0 ? null : new Uint16Array(buffer, layout.groupKeyOffset, rows),
+  };
+}
+
+export function tapeViews(tape: Tape): ColumnViews {
+  return viewsOf(tape.memory.buffer, tape.layout, tape.rows);
+}
+
+/** Assign small integer keys to string values in first-seen order. */
+export class Dictionary16 {
+  private readonly keys = new Map<string, number>();
+  readonly values: string[] = [];
+  constructor(private readonly what: string) {}
+  keyOf(value: string): number {
+    let key = this.keys.get(value);
+    if (key === undefined) {
+      if (this.values.length >= MAX_DICTIONARY_SIZE) {
+        throw new RangeError(`more than ${MAX_DICTIONARY_SIZE} distinct ${this.what} values in one tape`);
+      }
+      key = this.values.length;
+      this.keys.set(value, key);
+      this.values.push(value);
+    }
+    return key;
+  }
+  get size(): number {
+    return this.values.length;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The WebAssembly SIMD kernels (src/engine/wasm/kernels.wat) over a tape's shared memory, and the scratch
+ * slots in that memory where kernels leave their per-key partial sums.
+ *
+ * Same contract as the JavaScript kernels in kernels.ts — per key, SUMS_PER_KEY float64 slots added into —
+ * and the same bits: every value is a whole number of cents, so the f64 adds are exact in any order.
+ *
+ * Why the accumulators live in the tape's own memory: a wasm module can import one memory only (Node 20's V8
+ * has no multi-memory), and the kernels must import the tape's memory to read the columns in place. So the
+ * layout keeps a scratch area after the columns (columns.ts, SCRATCH_BYTES), cut here into slots of one
+ * key space each. A slot belongs to one computation at a time: the owner claims it (an atomic
+ * compare-and-exchange, so two pools over one tape never share a slot), a worker zeroes it, sums into it and
+ * publishes it, and the owner reads it back without any copy crossing threads.
+ *
+ * Nothing here reads files: the compiled WebAssembly.Module is handed in by the caller (workers/kpi-pool.ts
+ * loads dist/engine/wasm/kernels.wasm), so that the engine stays pure computation.
+ */
+import { SCRATCH_BYTES, type TapeLayout } from './columns.js';
+import { SUMS_PER_KEY } from './schema.js';
+
+/** Bytes of accumulators per key: SUMS_PER_KEY float64. */
+export const BYTES_PER_KEY = SUMS_PER_KEY * 8;
+
+/** What the kernels module exports (all offsets in bytes, all row indices in rows). */
+interface KernelExports {
+  sumByDate(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number, acc: number): void;
+  sumByDateAndGroup(
+    money: number,
+    stride: number,
+    dateKeys: number,
+    groupKeys: number,
+    groupCount: number,
+    rowStart: number,
+    rowEnd: number,
+    acc: number,
+  ): void;
+  stream(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
+  streamColumns(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
+}
+
+const EXPORTS: readonly (keyof KernelExports)[] = ['sumByDate', 'sumByDateAndGroup', 'stream', 'streamColumns'];
+
+/** The order of a roofline read: the kernel's own (ten streams at once) or one column after another. */
+export type StreamOrder = 'blocks' | 'columns';
+
+/**
+ * The distance between consecutive money columns when the layout is the one the wasm kernels assume (all
+ * nine at one constant stride, every column 16-byte aligned), else null.
+ */
+export function moneyStride(layout: TapeLayout): number | null {
+  const [first, second] = layout.moneyOffsets;
+  if (first === undefined || second === undefined) return null;
+  const stride = second - first;
+  const regular = layout.moneyOffsets.every((offset, c) => offset === first + c * stride);
+  const aligned = [first, stride, layout.dateKeyOffset, layout.scratchOffset].every((n) => n % 16 === 0);
+  return regular && aligned && stride > 0 ? stride : null;
+}
+
+/** One instance of the kernels module over one tape's memory (one per thread that computes). */
+export class WasmKernels {
+  private constructor(
+    private readonly kernels: KernelExports,
+    private readonly layout: TapeLayout,
+    private readonly stride: number,
+  ) {}
+
+  /**
+   * Instantiate `module` over `memory`. Instantiation is synchronous and cheap: the compiled code is shared
+   * by every instance of the module, in every thread it was sent to.
+   */
+  static instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory, layout: TapeLayout): WasmKernels {
+    const stride = moneyStride(layout);
+    if (stride === null) throw new Error('the wasm kernels need nine 16-byte-aligned money columns at one stride');
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    for (const name of EXPORTS) {
+      if (typeof instance.exports[name] !== 'function') throw new Error(`the kernels module does not export ${name}`);
+    }
+    return new WasmKernels(instance.exports as unknown as KernelExports, layout, stride);
+  }
+
+  /** Per-date sums of rows [rowStart, rowEnd), added into the accumulators at byte offset `acc`. */
+  sumByDate(rowStart: number, rowEnd: number, acc: number): void {
+    this.checkRange(rowStart, rowEnd, acc);
+    const { layout } = this;
+    this.kernels.sumByDate(layout.moneyOffsets[0]!, this.stride, layout.dateKeyOffset, rowStart, rowEnd, acc);
+  }
+
+  /** Per-(date, group) sums, key = date · groupCount + group, added into the accumulators at `acc`. */
+  sumByDateAndGroup(groupCount: number, rowStart: number, rowEnd: number, acc: number): void {
+    this.checkRange(rowStart, rowEnd, acc);
+    const { layout } = this;
+    if (layout.groupKeyOffset < 0) throw new Error('this tape has no group keys');
+    this.kernels.sumByDateAndGroup(
+      layout.moneyOffsets[0]!,
+      this.stride,
+      layout.dateKeyOffset,
+      layout.groupKeyOffset,
+      groupCount,
+      rowStart,
+      rowEnd,
+      acc,
+    );
+  }
+
+  /**
+   * Read every byte the per-date kernel touches for rows [rowStart, rowEnd) and do nothing with it: the
+   * roofline that the kernel is measured against. The returned checksum means nothing; returning it keeps the
+   * reads alive.
+   */
+  stream(rowStart: number, rowEnd: number, order: StreamOrder = 'blocks'): number {
+    this.checkRange(rowStart, rowEnd, this.layout.scratchOffset);
+    const { layout } = this;
+    const read = order === 'blocks' ? this.kernels.stream : this.kernels.streamColumns;
+    return read(layout.moneyOffsets[0]!, this.stride, layout.dateKeyOffset, rowStart, rowEnd);
+  }
+
+  private checkRange(rowStart: number, rowEnd: number, acc: number): void {
+    const { capacity, scratchOffset } = this.layout;
+    if (!(Number.isInteger(rowStart) && Number.isInteger(rowEnd) && rowStart >= 0 && rowStart <= rowEnd && rowEnd <= capacity)) {
+      throw new RangeError(`rows [${rowStart}, ${rowEnd}) are not within the tape's ${capacity} rows`);
+    }
+    // Accumulators outside the scratch area would overwrite columns: refuse them before wasm could.
+    if (!(Number.isInteger(acc) && acc >= scratchOffset && acc % 16 === 0)) {
+      throw new RangeError(`accumulators at byte ${acc} are not 16-byte aligned within the scratch area`);
+    }
+  }
+}
+
+const SLOT_FREE = 0;
+const SLOT_CLAIMED = 1;
+const SLOT_WRITTEN = 2;
+/** The slot states: one Int32 per slot at the start of the scratch area. */
+export const MAX_SCRATCH_SLOTS = 64;
+const HEADER_BYTES = MAX_SCRATCH_SLOTS * 4;
+const SLOT_ALIGN = 64;
+
+/**
+ * The scratch area of a tape cut into slots of `keys` accumulators (one slot per partial result in flight).
+ *
+ * Every thread that touches a slot builds its own ScratchSlots over the same memory with the same key count,
+ * so all agree on where slot n is. The state word of a slot is only read and written with Atomics: the
+ * worker's Atomics.store of WRITTEN after its (plain, non-atomic) kernel stores, and the owner's Atomics.load
+ * of it before reading the sums, order those plain accesses (a synchronizes-with edge in the JavaScript
+ * memory model), whatever the message channel that carried the "done" happens to guarantee.
+ */
+export class ScratchSlots {
+  /** float64 values per slot: keys × SUMS_PER_KEY */
+  readonly length: number;
+  readonly slotBytes: number;
+  /** slots that fit (0 when one key space is larger than the scratch area) */
+  readonly count: number;
+  private readonly states: Int32Array;
+
+  constructor(
+    private readonly buffer: SharedArrayBuffer,
+    private readonly layout: TapeLayout,
+    keys: number,
+  ) {
+    this.length = keys * SUMS_PER_KEY;
+    this.slotBytes = Math.ceil((keys * BYTES_PER_KEY) / SLOT_ALIGN) * SLOT_ALIGN;
+    this.count = Math.max(0, Math.min(MAX_SCRATCH_SLOTS, Math.floor((SCRATCH_BYTES - HEADER_BYTES) / Math.max(1, this.slotBytes))));
+    this.states = new Int32Array(buffer, layout.scratchOffset, MAX_SCRATCH_SLOTS);
+  }
+
+  /** Take a free slot for the caller's exclusive use, or -1 when none is free. */
+  claim(): number {
+    for (let slot = 0; slot < this.count; slot++) {
+      if (Atomics.compareExchange(this.states, slot, SLOT_FREE, SLOT_CLAIMED) === SLOT_FREE) return slot;
+    }
+    return -1;
+  }
+
+  release(slot: number): void {
+    this.check(slot);
+    Atomics.store(this.states, slot, SLOT_FREE);
+  }
+
+  /** Owner side: mark a slot it holds as claimed again, whatever state a finished or failed task left it in. */
+  reclaim(slot: number): void {
+    this.check(slot);
+    Atomics.store(this.states, slot, SLOT_CLAIMED);
+  }
+
+  /** Byte offset of the slot's accumulators (16-byte aligned, as the wasm kernels want). */
+  offset(slot: number): number {
+    this.check(slot);
+    return this.layout.scratchOffset + HEADER_BYTES + slot * this.slotBytes;
+  }
+
+  view(slot: number): Float64Array {
+    return new Float64Array(this.buffer, this.offset(slot), this.length);
+  }
+
+  /** Worker side, before summing: the slot's accumulators, zeroed. */
+  begin(slot: number): Float64Array {
+    const sums = this.view(slot);
+    sums.fill(0);
+    return sums;
+  }
+
+  /** Worker side, after summing: make the sums visible to the owner. */
+  publish(slot: number): void {
+    this.check(slot);
+    if (Atomics.compareExchange(this.states, slot, SLOT_CLAIMED, SLOT_WRITTEN) !== SLOT_CLAIMED) {
+      throw new Error(`scratch slot ${slot} was not claimed when its sums were published`);
+    }
+  }
+
+  /** Owner side, once the worker has answered: the published sums (a view, valid until the slot is reused). */
+  collect(slot: number): Float64Array {
+    this.check(slot);
+    if (Atomics.compareExchange(this.states, slot, SLOT_WRITTEN, SLOT_CLAIMED) !== SLOT_WRITTEN) {
+      throw new Error(`scratch slot ${slot} holds no published sums`);
+    }
+    return this.view(slot);
+  }
+
+  private check(slot: number): void {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.count)) throw new RangeError(`no scratch slot ${slot}`);
+  }
+}

@@ -1,0 +1,24 @@
+/** The public API of loan-kpi-stress. */
+export { computeFile, computeSnapshots, kpiResult, type ComputeOptions, type KpiResult } from './compute.js';
+export { allocateColumns, tapeViews, viewsOf, type ColumnViews, type Tape, type TapeLayout } from './engine/columns.js';
+export { toArrowTable } from './engine/arrow-views.js';
+export { sumByDate, sumByDateAndGroup } from './engine/kernels.js';
+export {
+  DEFAULT_ALERT_THRESHOLDS,
+  KPI_NAMES,
+  alertsFor,
+  kpiValues,
+  mergeSums,
+  portfolioHealth,
+  snapshotsFromSums,
+  type Alert,
+  type AlertThresholds,
+  type KpiValues,
+  type Snapshot,
+} from './engine/kpis.js';
+export { referenceSnapshots } from './engine/reference.js';
+export { MONEY_COLUMNS, SUMS_PER_KEY } from './engine/schema.js';
+export { readTape } from './io/read-tape.js';
+export { TapeInputError, type Problem } from './io/problems.js';
+export type { ReadOptions, ReadResult } from './io/tape-builder.js';
+export { KpiPool, DEFAULT_CROSSOVER_ROWS, type KpiPoolOptions } from './workers/kpi-pool.js';

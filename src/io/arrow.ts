@@ -1,0 +1,723 @@
+/**
+ * The Arrow IPC reader of loan tapes (file and stream format), with the rules of SPEC §2 over typed columns.
+ *
+ * Each column gets a cell reader chosen once from its Arrow type and re-bound to every record batch's buffers,
+ * so the row loop reads typed arrays directly and makes no string per cell; strings appear only for problem
+ * messages, new dictionary entries, and ids or group values of types that have no byte form. The header
+ * rules and the text parsers are the CSV reader's own (mapHeader, parseCents, parseDate), so a column means
+ * the same thing in both formats.
+ */
+import { readFile } from 'node:fs/promises';
+import { DataType, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type Table, type Vector } from 'apache-arrow';
+import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
+import {
+  CENTS_MISSING,
+  CENTS_NEGATIVE,
+  CENTS_NOT_A_NUMBER,
+  CENTS_TOO_LARGE,
+  CENTS_TOO_MANY_DECIMALS,
+  DATE_BAD,
+  DATE_MISSING,
+  mapHeader,
+  moneyReason,
+  parseCents,
+  parseDate,
+} from './csv.js';
+import { TapeInputError, type Problem } from './problems.js';
+import { TapeBuilder, type ReadOptions, type ReadResult } from './tape-builder.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Calendar arithmetic (days since 1970-01-01 in the proleptic Gregorian calendar, as Arrow dates count them)
+
+/** Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil; exact for any year). */
+export function epochDayOf(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** A day count as year·10000 + month·100 + day (the CSV reader's packed form), or DATE_BAD outside years 0-9999. */
+export function packedDateOfEpochDay(epochDay: number): number {
+  const z = epochDay + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return DATE_BAD;
+  return year * 10000 + month * 100 + day;
+}
+
+export function isoDateOfPacked(packed: number): string {
+  const year = Math.floor(packed / 10000);
+  const month = Math.floor(packed / 100) % 100;
+  const day = packed % 100;
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cell readers
+
+/** A column's cells, bound to one batch at a time. */
+interface CellReader {
+  bind(data: Data): void;
+  /** the raw cell as text, for a problem message; null for a null cell */
+  text(row: number): string | null;
+}
+
+/** Returns whole cents (≥ 0) or a CENTS_* code. */
+interface MoneyReader extends CellReader {
+  cents(row: number): number;
+}
+
+/** Returns a packed yyyymmdd date (> 0) or DATE_MISSING / DATE_BAD. */
+interface DateReader extends CellReader {
+  date(row: number): number;
+}
+
+/** Thrown while binding a batch whose buffers cannot hold its declared length. */
+class CorruptBatch extends Error {}
+
+const MAX_VALUE_CHARS = 240;
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function offsetAt(offsets: Int32Array | BigInt64Array, i: number): number {
+  return Number(offsets[i]!);
+}
+
+/** Validity, with the common no-null case skipping the bitmap. */
+abstract class Bound implements CellReader {
+  protected data!: Data;
+  protected hasNulls = false;
+  bind(data: Data): void {
+    this.data = data;
+    this.hasNulls = data.nullCount !== 0 && data.nullBitmap !== undefined && data.nullBitmap.length > 0;
+    this.check(data);
+  }
+  isNull(row: number): boolean {
+    return this.hasNulls && !this.data.getValid(row);
+  }
+  protected check(_data: Data): void {}
+  abstract text(row: number): string | null;
+}
+
+abstract class FixedWidth extends Bound {
+  protected override check(data: Data): void {
+    const values = data.values as ArrayLike<unknown> | undefined;
+    if (data.length > 0 && (values === undefined || values.length < data.length * data.stride)) throw new CorruptBatch();
+  }
+}
+
+class VariableWidth extends Bound {
+  bytes: Uint8Array = new Uint8Array(0);
+  protected offsets: Int32Array | BigInt64Array = new Int32Array(1);
+  protected override check(data: Data): void {
+    this.bytes = (data.values as Uint8Array | undefined) ?? new Uint8Array(0);
+    this.offsets = (data.valueOffsets as Int32Array | BigInt64Array | undefined) ?? new Int32Array(1);
+    if (data.length > 0 && (this.offsets.length < data.length + 1 || this.bytes.length < offsetAt(this.offsets, data.length))) {
+      throw new CorruptBatch();
+    }
+  }
+  start(row: number): number {
+    return offsetAt(this.offsets, row);
+  }
+  end(row: number): number {
+    return offsetAt(this.offsets, row + 1);
+  }
+  text(row: number): string | null {
+    if (this.isNull(row)) return null;
+    const start = this.start(row);
+    return utf8.decode(this.bytes.subarray(start, Math.min(this.end(row), start + MAX_VALUE_CHARS)));
+  }
+}
+
+/** A whole number of cents within tolerance `epsilon` (relative), from float dollars. */
+class FloatMoney extends FixedWidth implements MoneyReader {
+  private values: Float32Array | Float64Array = new Float64Array(0);
+  constructor(private readonly epsilon: number) {
+    super();
+  }
+  override bind(data: Data): void {
+    super.bind(data);
+    this.values = data.values as Float32Array | Float64Array;
+  }
+  cents(row: number): number {
+    if (this.isNull(row)) return CENTS_MISSING;
+    const dollars = this.values[row]!;
+    if (!Number.isFinite(dollars)) return CENTS_NOT_A_NUMBER;
+    if (dollars < 0) return CENTS_NEGATIVE;
+    const x = dollars * 100;
+    const cents = Math.round(x);
+    if (Math.abs(x - cents) > this.epsilon * Math.max(1, x)) return CENTS_TOO_MANY_DECIMALS;
+    if (cents > MAX_EXACT_CENTS) return CENTS_TOO_LARGE;
+    return cents + 0; // -0 → 0
+  }
+  text(row: number): string | null {
+    return this.isNull(row) ? null : String(this.values[row]);
+  }
+}
+
+const MAX_EXACT_DOLLARS = BigInt(Math.floor(MAX_EXACT_CENTS / 100));
+
+/** Whole dollars, from any integer type. */
+class IntMoney extends FixedWidth implements MoneyReader {
+  private values: ArrayLike<number> | BigInt64Array | BigUint64Array = new Int32Array(0);
+  private big = false;
+  override bind(data: Data): void {
+    super.bind(data);
+    this.values = data.values as ArrayLike<number> | BigInt64Array | BigUint64Array;
+    this.big = this.values instanceof BigInt64Array || this.values instanceof BigUint64Array;
+  }
+  cents(row: number): number {
+    if (this.isNull(row)) return CENTS_MISSING;
+    if (this.big) {
+      const dollars = (this.values as BigInt64Array)[row]!;
+      if (dollars < 0n) return CENTS_NEGATIVE;
+      if (dollars > MAX_EXACT_DOLLARS) return CENTS_TOO_LARGE;
+      return Number(dollars) * 100;
+    }
+    const dollars = (this.values as ArrayLike<number>)[row]!;
+    if (dollars < 0) return CENTS_NEGATIVE;
+    return dollars * 100;
+  }
+  text(row: number): string | null {
+    return this.isNull(row) ? null : String(this.values[row]);
+  }
+}
+
+/**
+ * Decimal(precision, scale) of 32 to 256 bits: the unscaled integer times 10^(2 − scale). A scale above 2 is
+ * accepted when the digits beyond the cents are zeros, as the CSV reader accepts "12.340".
+ */
+class DecimalMoney extends FixedWidth implements MoneyReader {
+  private words: Uint32Array = new Uint32Array(0);
+  private readonly stride: number;
+  private readonly bigScale: bigint;
+  constructor(private readonly scale: number, bitWidth: number) {
+    super();
+    this.stride = bitWidth / 32;
+    this.bigScale = 10n ** BigInt(Math.abs(2 - scale));
+  }
+  override bind(data: Data): void {
+    super.bind(data);
+    this.words = data.values as Uint32Array;
+  }
+  /** the unscaled value as a bigint (two's complement, little-endian 32-bit words) */
+  private unscaled(row: number): bigint {
+    const at = row * this.stride;
+    let value = 0n;
+    for (let w = this.stride - 1; w >= 0; w--) value = (value << 32n) | BigInt(this.words[at + w]!);
+    const bits = BigInt(this.stride * 32);
+    return this.words[at + this.stride - 1]! >= 0x80000000 ? value - (1n << bits) : value;
+  }
+  cents(row: number): number {
+    if (this.isNull(row)) return CENTS_MISSING;
+    const at = row * this.stride;
+    const top = this.words[at + this.stride - 1]!;
+    if (top >= 0x80000000) return CENTS_NEGATIVE;
+    // Most amounts fit in 53 bits: do them without BigInt.
+    let small = this.stride === 1 || (this.words[at + 1]! < 0x200000);
+    for (let w = 2; small && w < this.stride; w++) small = this.words[at + w] === 0;
+    if (small && this.scale <= 17) {
+      const unscaled = this.words[at]! + (this.stride > 1 ? this.words[at + 1]! * 4294967296 : 0);
+      if (this.scale <= 2) {
+        // monotonic rounding: the too-large test is right even where the product is no longer exact
+        const cents = unscaled * 10 ** (2 - this.scale);
+        return cents > MAX_EXACT_CENTS ? CENTS_TOO_LARGE : cents;
+      }
+      const divisor = 10 ** (this.scale - 2);
+      if (unscaled % divisor !== 0) return CENTS_TOO_MANY_DECIMALS;
+      return unscaled / divisor;
+    }
+    const unscaled = this.unscaled(row);
+    let cents: bigint;
+    if (this.scale > 2) {
+      if (unscaled % this.bigScale !== 0n) return CENTS_TOO_MANY_DECIMALS;
+      cents = unscaled / this.bigScale;
+    } else {
+      cents = unscaled * this.bigScale;
+    }
+    return cents > BigInt(MAX_EXACT_CENTS) ? CENTS_TOO_LARGE : Number(cents);
+  }
+  text(row: number): string | null {
+    if (this.isNull(row)) return null;
+    const unscaled = this.unscaled(row);
+    const negative = unscaled < 0n;
+    let digits = (negative ? -unscaled : unscaled).toString();
+    if (this.scale > 0) {
+      digits = digits.padStart(this.scale + 1, '0');
+      digits = `${digits.slice(0, -this.scale)}.${digits.slice(-this.scale)}`;
+    } else if (this.scale < 0) {
+      digits += '0'.repeat(-this.scale);
+    }
+    return `${negative ? '-' : ''}${digits}`;
+  }
+}
+
+/** Text amounts, parsed from their UTF-8 bytes by the CSV reader's parser. */
+class TextMoney extends VariableWidth implements MoneyReader {
+  cents(row: number): number {
+    if (this.isNull(row)) return CENTS_MISSING;
+    return parseCents(this.bytes, this.start(row), this.end(row));
+  }
+}
+
+/** A column of Arrow's Null type: every cell is null. */
+class AllNull implements MoneyReader, DateReader {
+  bind(): void {}
+  cents(): number {
+    return CENTS_MISSING;
+  }
+  date(): number {
+    return DATE_MISSING;
+  }
+  text(): string | null {
+    return null;
+  }
+}
+
+/**
+ * Cells of any type through Arrow's own getter (views, and types with no fast path here), converted to text
+ * and parsed as such. Slower, but these layouts are rare in tapes.
+ */
+class GetterCells extends Bound {
+  protected vector: Vector | null = null;
+  private scratch = new Uint8Array(64);
+  override bind(data: Data): void {
+    super.bind(data);
+    this.vector = makeVector(data);
+  }
+  value(row: number): unknown {
+    return this.vector!.get(row);
+  }
+  text(row: number): string | null {
+    const value = this.value(row);
+    return value === null || value === undefined ? null : String(value);
+  }
+  /** the cell's text as UTF-8 in a reused buffer; returns its length, or -1 for null */
+  encode(row: number): number {
+    const text = this.text(row);
+    if (text === null) return -1;
+    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
+    return textEncoder.encodeInto(text, this.scratch).written;
+  }
+  get bytes(): Uint8Array {
+    return this.scratch;
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+class GetterMoney extends GetterCells implements MoneyReader {
+  cents(row: number): number {
+    const length = this.encode(row);
+    return length < 0 ? CENTS_MISSING : parseCents(this.bytes, 0, length);
+  }
+}
+
+class GetterDate extends GetterCells implements DateReader {
+  date(row: number): number {
+    const length = this.encode(row);
+    return length < 0 ? DATE_MISSING : parseDate(this.bytes, 0, length);
+  }
+}
+
+/**
+ * Dictionary-encoded cells: the inner reader is bound to the dictionary, and each row reads the entry its
+ * index points to, so a dictionary of floats or dates obeys exactly the rules of a plain column.
+ */
+class DictionaryCells<R extends CellReader> extends Bound {
+  private indices: ArrayLike<number> | BigInt64Array | BigUint64Array = new Int32Array(0);
+  private boundDictionary: Data | null = null;
+  constructor(readonly inner: R) {
+    super();
+  }
+  override bind(data: Data): void {
+    super.bind(data);
+    this.indices = data.values as ArrayLike<number>;
+    const chunks = data.dictionary?.data ?? [];
+    if (chunks.length !== 1) throw new CorruptBatch();
+    if (chunks[0] !== this.boundDictionary) {
+      this.boundDictionary = chunks[0]!;
+      this.inner.bind(chunks[0]!);
+    }
+  }
+  entry(row: number): number {
+    const index = Number(this.indices[row]!);
+    if (index < 0 || index >= this.boundDictionary!.length) throw new CorruptBatch();
+    return index;
+  }
+  text(row: number): string | null {
+    return this.isNull(row) ? null : this.inner.text(this.entry(row));
+  }
+}
+
+class DictionaryMoney extends DictionaryCells<MoneyReader> implements MoneyReader {
+  cents(row: number): number {
+    return this.isNull(row) ? CENTS_MISSING : this.inner.cents(this.entry(row));
+  }
+}
+
+class DictionaryDate extends DictionaryCells<DateReader> implements DateReader {
+  date(row: number): number {
+    return this.isNull(row) ? DATE_MISSING : this.inner.date(this.entry(row));
+  }
+}
+
+/** Date32 (days) and Date64 (milliseconds) since the epoch. */
+class EpochDate extends FixedWidth implements DateReader {
+  private values: Int32Array | BigInt64Array = new Int32Array(0);
+  private lastDay = Number.NaN;
+  private lastPacked = DATE_BAD;
+  constructor(private readonly milliseconds: boolean) {
+    super();
+  }
+  override bind(data: Data): void {
+    super.bind(data);
+    this.values = data.values as Int32Array | BigInt64Array;
+  }
+  private raw(row: number): number {
+    if (!this.milliseconds) return (this.values as Int32Array)[row]!;
+    if (this.values instanceof BigInt64Array) return Number(this.values[row]!);
+    // older writers' layout: int64 as pairs of int32 words
+    const words = this.values as Int32Array;
+    return (words[2 * row]! >>> 0) + words[2 * row + 1]! * 4294967296;
+  }
+  date(row: number): number {
+    if (this.isNull(row)) return DATE_MISSING;
+    const raw = this.raw(row);
+    const day = this.milliseconds ? Math.floor(raw / 86_400_000) : raw;
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.lastPacked = Number.isFinite(day) ? packedDateOfEpochDay(day) : DATE_BAD;
+    }
+    return this.lastPacked;
+  }
+  text(row: number): string | null {
+    return this.isNull(row) ? null : String(this.raw(row));
+  }
+}
+
+const UNITS_PER_DAY: Record<number, bigint> = {
+  [TimeUnit.SECOND]: 86_400n,
+  [TimeUnit.MILLISECOND]: 86_400_000n,
+  [TimeUnit.MICROSECOND]: 86_400_000_000n,
+  [TimeUnit.NANOSECOND]: 86_400_000_000_000n,
+};
+
+const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'z', 'zulu']);
+
+/**
+ * Timestamps: the calendar date of the instant in the column's time zone (UTC when it has none), which is
+ * what the date part of the same instant written as text would say.
+ */
+class TimestampDate extends FixedWidth implements DateReader {
+  private values: BigInt64Array = new BigInt64Array(0);
+  private readonly perDay: bigint;
+  private readonly perMinute: bigint;
+  private readonly offsetUnits: bigint;
+  private readonly zone: Intl.DateTimeFormat | null;
+  // the day [dayStart, dayEnd) that the last row fell in, in the column's units
+  private dayStart = 1n;
+  private dayEnd = 0n;
+  private lastPacked = DATE_BAD;
+  private readonly zoneCache = new Map<number, number>();
+
+  constructor(unit: TimeUnit, timezone: string | null | undefined) {
+    super();
+    this.perDay = UNITS_PER_DAY[unit]!;
+    this.perMinute = this.perDay / 1440n;
+    const zone = (timezone ?? '').trim();
+    const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+    this.zone = null;
+    if (zone === '' || UTC_NAMES.has(zone.toLowerCase())) {
+      this.offsetUnits = 0n;
+    } else if (fixed) {
+      const minutes = Number(fixed[2]) * 60 + Number(fixed[3]);
+      this.offsetUnits = BigInt(fixed[1] === '-' ? -minutes : minutes) * this.perMinute;
+    } else {
+      this.offsetUnits = 0n;
+      this.zone = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', era: 'short' });
+    }
+  }
+  override bind(data: Data): void {
+    super.bind(data);
+    this.values = data.values as BigInt64Array;
+  }
+  date(row: number): number {
+    if (this.isNull(row)) return DATE_MISSING;
+    const value = this.values[row]!;
+    if (this.zone !== null) return this.zonedDate(value);
+    const local = value + this.offsetUnits;
+    if (local >= this.dayStart && local < this.dayEnd) return this.lastPacked;
+    let day = local / this.perDay;
+    if (local < 0n && day * this.perDay !== local) day -= 1n;
+    this.dayStart = day * this.perDay;
+    this.dayEnd = this.dayStart + this.perDay;
+    this.lastPacked = packedDateOfEpochDay(Number(day));
+    return this.lastPacked;
+  }
+  /** Zone offsets change only on quarter-hour boundaries, so one lookup per quarter hour is exact. */
+  private zonedDate(value: bigint): number {
+    const quarterHours = Number(floorDiv(value, this.perMinute * 15n));
+    let packed = this.zoneCache.get(quarterHours);
+    if (packed === undefined) {
+      packed = DATE_BAD;
+      const ms = quarterHours * 900_000;
+      if (Math.abs(ms) <= 8.64e15) {
+        let year = 0;
+        let month = 0;
+        let day = 0;
+        let bc = false;
+        for (const part of this.zone!.formatToParts(ms)) {
+          if (part.type === 'year') year = Number(part.value);
+          else if (part.type === 'month') month = Number(part.value);
+          else if (part.type === 'day') day = Number(part.value);
+          else if (part.type === 'era') bc = part.value.startsWith('B');
+        }
+        if (!bc && year <= 9999) packed = year * 10000 + month * 100 + day;
+      }
+      if (this.zoneCache.size > 100_000) this.zoneCache.clear();
+      this.zoneCache.set(quarterHours, packed);
+    }
+    return packed;
+  }
+  text(row: number): string | null {
+    return this.isNull(row) ? null : String(this.values[row]);
+  }
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a < 0n && q * b !== a ? q - 1n : q;
+}
+
+class TextDate extends VariableWidth implements DateReader {
+  date(row: number): number {
+    if (this.isNull(row)) return DATE_MISSING;
+    return parseDate(this.bytes, this.start(row), this.end(row));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Choosing a reader by type
+
+class UnsupportedType extends Error {}
+
+function isText(type: DataType): boolean {
+  return DataType.isUtf8(type) || DataType.isLargeUtf8(type);
+}
+
+function moneyReaderFor(type: DataType): MoneyReader {
+  if (DataType.isFloat(type)) {
+    // 8 ulps of each precision: the representation error of a cent amount, not a stray third decimal
+    if (type.precision === Precision.DOUBLE) return new FloatMoney(1e-12);
+    if (type.precision === Precision.SINGLE) return new FloatMoney(1e-6);
+    throw new UnsupportedType();
+  }
+  if (DataType.isInt(type)) return new IntMoney();
+  if (DataType.isDecimal(type)) return new DecimalMoney(type.scale, type.bitWidth);
+  if (isText(type)) return new TextMoney();
+  if (DataType.isUtf8View(type)) return new GetterMoney();
+  if (DataType.isNull(type)) return new AllNull();
+  if (DataType.isDictionary(type)) return new DictionaryMoney(moneyReaderFor(type.dictionary));
+  throw new UnsupportedType();
+}
+
+function dateReaderFor(type: DataType): DateReader {
+  if (DataType.isDate(type)) return new EpochDate(type.unit !== 0);
+  if (DataType.isTimestamp(type)) return new TimestampDate(type.unit, type.timezone);
+  if (isText(type)) return new TextDate();
+  if (DataType.isUtf8View(type)) return new GetterDate();
+  if (DataType.isNull(type)) return new AllNull();
+  if (DataType.isDictionary(type)) return new DictionaryDate(dateReaderFor(type.dictionary));
+  throw new UnsupportedType();
+}
+
+/** loan_id: its bytes where the type has them (text, binary), else the UTF-8 of Arrow's value as text. */
+class IdCells {
+  private readonly raw: VariableWidth | null;
+  private readonly getter: GetterCells | null;
+  /** where the last id returned by idBytes() lies in the returned array */
+  start = 0;
+  end = 0;
+  constructor(type: DataType) {
+    const hasBytes = isText(type) || DataType.isBinary(type) || DataType.isLargeBinary(type);
+    this.raw = hasBytes ? new VariableWidth() : null;
+    this.getter = hasBytes ? null : new GetterCells();
+  }
+  bind(data: Data): void {
+    (this.raw ?? this.getter)!.bind(data);
+  }
+  /** the id's bytes, or null for a null or empty id (a row of its own, as in the CSV reader) */
+  idBytes(row: number): Uint8Array | null {
+    const raw = this.raw;
+    if (raw !== null) {
+      if (raw.isNull(row)) return null;
+      this.start = raw.start(row);
+      this.end = raw.end(row);
+      return this.start === this.end ? null : raw.bytes;
+    }
+    const getter = this.getter!;
+    const length = getter.encode(row);
+    if (length <= 0) return null;
+    this.start = 0;
+    this.end = length;
+    return getter.bytes;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The reader
+
+function fileProblem(file: string, column: string | null, reason: string): TapeInputError {
+  return new TapeInputError([{ file, line: 0, lineKind: 'row', column, value: null, reason }], 1);
+}
+
+/** Whole-file problems from the shared header rules, relabelled for a format that counts rows. */
+function asRowProblems(error: TapeInputError): TapeInputError {
+  return new TapeInputError(
+    error.problems.map((p) => ({ ...p, lineKind: 'row' as const })),
+    error.total,
+  );
+}
+
+async function loadTable(path: string): Promise<Table> {
+  const bytes = await readFile(path);
+  const invalid = () => fileProblem(path, null, 'not a valid Arrow IPC file');
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch {
+    throw invalid();
+  }
+  // a few stray bytes parse as a stream that ends before its schema
+  if (table.schema.fields.length === 0) throw invalid();
+  return table;
+}
+
+export async function readArrowTape(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  const table = await loadTable(path);
+  const fields: readonly Field[] = table.schema.fields;
+  let columns;
+  try {
+    columns = mapHeader(
+      fields.map((f) => f.name.replace(/^\uFEFF/, '').trim()),
+      options.groupBy,
+      path,
+      0,
+    );
+  } catch (error) {
+    throw error instanceof TapeInputError ? asRowProblems(error) : error;
+  }
+  const names = fields.map((f) => f.name);
+  const typed = <R>(index: number, make: (type: DataType) => R): R => {
+    const field = fields[index]!;
+    try {
+      return make(field.type as DataType);
+    } catch (error) {
+      // the column is named in the reason, which reads better than "column x: ... for column x"
+      if (error instanceof UnsupportedType) throw fileProblem(path, null, `unsupported type ${String(field.type)} for column ${field.name}`);
+      if (error instanceof RangeError) throw fileProblem(path, null, `unsupported time zone for column ${field.name}: ${error.message}`);
+      throw error;
+    }
+  };
+  const moneyFields = Array.from(columns.money);
+  const money: (MoneyReader | null)[] = moneyFields.map((f) => (f < 0 ? null : typed(f, moneyReaderFor)));
+  const required = MONEY_COLUMNS.map((c) => REQUIRED_MONEY_COLUMNS.has(c));
+  const date = typed(columns.date, dateReaderFor);
+  const id = columns.id < 0 ? null : new IdCells(fields[columns.id]!.type as DataType);
+  const group = columns.group < 0 ? null : new GetterCells();
+
+  if (table.numRows === 0) throw fileProblem(path, null, 'no data rows');
+  const builder = new TapeBuilder(table.numRows, options);
+  const cents = builder.cents;
+  const dateKeys = new Map<number, number>();
+  const groupKeys = new Map<string, number>();
+  const dictionaryKey = (keyOf: () => number, row: number, column: string): number => {
+    try {
+      return keyOf();
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new TapeInputError([{ file: path, line: row, lineKind: 'row', column, value: null, reason: error.message }], 1);
+      }
+      throw error;
+    }
+  };
+  const reject = (row: number, field: number, reader: CellReader, local: number, reason: string) => {
+    const problem: Problem = { file: path, line: row, lineKind: 'row', column: names[field]!, value: reader.text(local), reason };
+    builder.reject(problem);
+  };
+
+  let rowBase = 0;
+  for (const batch of table.batches) {
+    const children = batch.data.children;
+    try {
+      money.forEach((reader, c) => reader?.bind(children[moneyFields[c]!]!));
+      date.bind(children[columns.date]!);
+      id?.bind(children[columns.id]!);
+      group?.bind(children[columns.group]!);
+    } catch (error) {
+      if (error instanceof CorruptBatch) throw fileProblem(path, null, 'not a valid Arrow IPC file');
+      throw error;
+    }
+    const n = batch.numRows;
+    for (let i = 0; i < n; i++) {
+      const row = rowBase + i + 1;
+      builder.rowsRead++;
+      let bad = false;
+      for (let c = 0; c < cents.length; c++) {
+        const reader = money[c];
+        if (reader === null || reader === undefined) {
+          cents[c] = 0;
+          continue;
+        }
+        const value = reader.cents(i);
+        if (value >= 0) cents[c] = value;
+        else if (value === CENTS_MISSING && !required[c]) cents[c] = 0;
+        else {
+          reject(row, moneyFields[c]!, reader, i, moneyReason(value));
+          bad = true;
+        }
+      }
+      const packed = date.date(i);
+      let dateKey = 0;
+      if (packed >= 0) {
+        const known = dateKeys.get(packed);
+        if (known !== undefined) dateKey = known;
+        else {
+          dateKey = dictionaryKey(() => builder.dates.keyOf(isoDateOfPacked(packed)), row, names[columns.date]!);
+          dateKeys.set(packed, dateKey);
+        }
+      } else {
+        reject(row, columns.date, date, i, packed === DATE_MISSING ? 'missing value' : 'bad date');
+        bad = true;
+      }
+      if (bad) {
+        builder.endBadRow();
+        continue;
+      }
+      let groupKey = 0;
+      if (group !== null) {
+        const value = group.text(i) ?? '';
+        const known = groupKeys.get(value);
+        if (known !== undefined) groupKey = known;
+        else {
+          groupKey = dictionaryKey(() => builder.groups.keyOf(value), row, names[columns.group]!);
+          groupKeys.set(value, groupKey);
+        }
+      }
+      const idBytes = id === null ? null : id.idBytes(i);
+      if (idBytes === null) builder.commit(null, 0, 0, dateKey, groupKey);
+      else builder.commit(idBytes, id!.start, id!.end, dateKey, groupKey);
+    }
+    rowBase += n;
+  }
+  return builder.finish(path);
+}

@@ -1,0 +1,74 @@
+/**
+ * Latency histograms: microsecond values in an HdrHistogram, summarised in milliseconds.
+ *
+ * Why these settings:
+ * - the highest trackable value is 48 hours, so no single latency of a 24-hour run can fall outside the range
+ *   (the JS implementation would write a larger value past its counts without complaint, so it is clamped);
+ * - counts are 64-bit floats (exact to 2^53), because 32-bit counts overflow after 4.3e9 recordings, which a
+ *   24-hour run of sub-20 µs iterations would reach;
+ * - the plain JS implementation: recording costs about 160 ns against about 35 ns for the wasm one, but it
+ *   happens outside the timed region, needs no asynchronous initialisation and no explicit `destroy()`, and
+ *   works unchanged in worker threads.
+ */
+import { build, type Histogram } from 'hdr-histogram-js';
+
+export type { Histogram } from 'hdr-histogram-js';
+
+export const LOWEST_TRACKABLE_US = 1;
+/** 48 hours in microseconds */
+export const HIGHEST_TRACKABLE_US = 48 * 3600 * 1_000_000;
+export const SIGNIFICANT_DIGITS = 3;
+
+export function createLatencyHistogram(): Histogram {
+  return build({
+    bitBucketSize: 64,
+    autoResize: false,
+    lowestDiscernibleValue: LOWEST_TRACKABLE_US,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    useWebAssembly: false,
+  });
+}
+
+/**
+ * Record one latency given in nanoseconds (as from `process.hrtime.bigint()` differences). It is stored in
+ * whole microseconds, clamped into the trackable range: below 1 µs counts as 1 µs, the histogram's resolution.
+ */
+export function recordLatencyNs(histogram: Histogram, nanoseconds: bigint | number): void {
+  const us = Math.round(Number(nanoseconds) / 1000);
+  histogram.recordValue(Math.min(HIGHEST_TRACKABLE_US, Math.max(LOWEST_TRACKABLE_US, us)));
+}
+
+export interface LatencySummaryMs {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly min: number;
+  /** standard deviation */
+  readonly stddev: number;
+}
+
+/**
+ * The summary of a microsecond histogram, in milliseconds; an empty histogram gives zeros.
+ *
+ * Percentiles (and the mean) come from bucket values, which can sit up to 0.1% above the exact min and max
+ * the histogram also keeps: they are clamped into [min, max] so that a summary is always ordered
+ * min ≤ p50 ≤ p90 ≤ p99 ≤ max.
+ */
+export function latencySummaryMs(histogram: Histogram): LatencySummaryMs {
+  if (histogram.totalCount === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0, min: 0, stddev: 0 };
+  const min = histogram.minNonZeroValue;
+  const max = histogram.maxValue;
+  const ms = (us: number) => Math.min(max, Math.max(min, us)) / 1000;
+  return {
+    p50: ms(histogram.getValueAtPercentile(50)),
+    p90: ms(histogram.getValueAtPercentile(90)),
+    p99: ms(histogram.getValueAtPercentile(99)),
+    max: max / 1000,
+    mean: ms(histogram.mean),
+    min: min / 1000,
+    stddev: histogram.stdDeviation / 1000,
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The KPI pool: piscina workers over one tape's shared columns.
+ *
+ * Workers get the memory and the compiled wasm kernels once, at start (workerData), and afterwards only a row
+ * range and a scratch slot per task. Each worker leaves its partial sums in its slot of the tape's memory and
+ * answers with nothing; the partials are merged here in range order. Since they are exact integers (whole
+ * cents) the merged sums, and so the KPIs, are bit-identical whatever the number of threads or the kernel.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { tapeViews, type Tape } from '../engine/columns.js';
+import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
+import { keyCount, mergeSums, snapshotsFromSums, DEFAULT_ALERT_THRESHOLDS, type AlertThresholds, type Snapshot } from '../engine/kpis.js';
+import { partitionRows } from '../engine/partition.js';
+import { SUMS_PER_KEY } from '../engine/schema.js';
+import { moneyStride, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import type { KpiTask, KpiWorkerData } from './kpi-worker.js';
+import { workerFile } from './worker-file.js';
+
+/**
+ * Below this many rows the calling thread is faster than a round trip through the pool. Measured with
+ * `npm run bench:roofline -- --crossover` (bench/roofline.ts) on the 2-core machine: with the wasm kernels
+ * the calling thread sums a loan-major tape at about 2-3 ns a row, and two workers win once the half they
+ * save outweighs the pool's round trip (see the README's engine table).
+ */
+export const DEFAULT_CROSSOVER_ROWS = 50_000;
+
+/** Keys (dates × groups) beyond this would make every partial result larger than the data it sums. */
+export const MAX_KEYS = 1 << 20;
+
+/** Which kernels compute: the wasm SIMD ones, the JavaScript ones, or wasm where it can be loaded. */
+export type KernelChoice = 'auto' | 'wasm' | 'js';
+
+export interface KpiPoolOptions {
+  /** worker threads (default: the machine's available parallelism) */
+  readonly threads?: number;
+  /** compute on the calling thread below this many rows (0: always use the pool) */
+  readonly crossoverRows?: number;
+  readonly thresholds?: AlertThresholds;
+  /** default 'auto': wasm when the compiled module loads and the layout suits it, else JavaScript */
+  readonly kernel?: KernelChoice;
+}
+
+interface KernelModule {
+  readonly module: WebAssembly.Module | null;
+  /** why the module is null */
+  readonly reason: string;
+}
+
+let loadedModule: KernelModule | undefined;
+
+/**
+ * The compiled kernels module, loaded once per process. `npm run build` compiles it from
+ * src/engine/wasm/kernels.wat into dist/engine/wasm/kernels.wasm; when this file runs from its TypeScript
+ * source (under the test runner) the module is taken from dist/, as the worker entry is.
+ */
+export function kernelModule(): KernelModule {
+  if (loadedModule) return loadedModule;
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts')
+    ? resolve(dirname(here), '../../dist/engine/wasm/kernels.wasm')
+    : join(dirname(here), '../engine/wasm/kernels.wasm');
+  if (!existsSync(file)) {
+    loadedModule = { module: null, reason: `${file} is missing: run "npm run build"` };
+  } else {
+    try {
+      loadedModule = { module: new WebAssembly.Module(readFileSync(file)), reason: '' };
+    } catch (error) {
+      // e.g. a JavaScript engine without wasm SIMD or shared memories
+      loadedModule = { module: null, reason: `${file} does not compile here: ${(error as Error).message}` };
+    }
+  }
+  return loadedModule;
+}
+
+export class KpiPool {
+  readonly threads: number;
+  readonly crossoverRows: number;
+  /** the kernels this pool computes with */
+  readonly kernel: 'wasm' | 'js';
+  private readonly thresholds: AlertThresholds;
+  private readonly keys: number;
+  private readonly module: WebAssembly.Module | null;
+  private readonly piscina: Piscina;
+  private readonly slots: ScratchSlots;
+  /** slots this pool has claimed from the tape, and those of them not in use right now */
+  private readonly claimed: number[] = [];
+  private readonly spare: number[] = [];
+  /** the calling thread's instance of the wasm kernels, made on first use */
+  private local: WasmKernels | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly tape: Tape,
+    options: KpiPoolOptions,
+  ) {
+    this.threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`threads must be a whole number ≥ 1, got ${this.threads}`);
+    this.crossoverRows = options.crossoverRows ?? DEFAULT_CROSSOVER_ROWS;
+    this.thresholds = options.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
+    this.keys = keyCount(tape);
+    if (this.keys > MAX_KEYS) {
+      throw new RangeError(`${tape.dates.length} dates × ${tape.groups.length} groups is more than ${MAX_KEYS} snapshots`);
+    }
+    this.module = chooseModule(options.kernel ?? 'auto', tape);
+    this.kernel = this.module === null ? 'js' : 'wasm';
+    this.slots = new ScratchSlots(tape.memory.buffer, tape.layout, this.keys);
+    const workerData: KpiWorkerData = {
+      memory: tape.memory,
+      layout: tape.layout,
+      rows: tape.rows,
+      dateCount: tape.dates.length,
+      groupCount: tape.groups.length,
+      module: this.module,
+    };
+    this.piscina = new Piscina({
+      filename: workerFile('kpi-worker'),
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+      // piscina's own run/wait histograms cost two clock reads and a record per task; we measure outside
+      recordTiming: false,
+      workerData,
+    });
+  }
+
+  /** Start the workers over the tape and wait until each has answered once. */
+  static async open(tape: Tape, options: KpiPoolOptions = {}): Promise<KpiPool> {
+    const pool = new KpiPool(tape, options);
+    await Promise.all(Array.from({ length: pool.threads }, () => pool.noop()));
+    return pool;
+  }
+
+  /** An empty task through the pool and back: the dispatch cost alone. */
+  async noop(): Promise<void> {
+    const task: KpiTask = { kind: 'noop' };
+    await this.piscina.run(task);
+  }
+
+  /** Per-key sums of the whole tape (SUMS_PER_KEY slots per key). */
+  async sums(): Promise<Float64Array> {
+    if (this.closed) throw new Error('the KPI pool is closed');
+    const length = this.keys * SUMS_PER_KEY;
+    if (this.tape.rows < this.crossoverRows) return this.sumsHere();
+    const ranges = partitionRows(this.tape.rows, this.threads);
+    const slots = ranges.map(() => this.takeSlot());
+    try {
+      // allSettled, not all: no slot may be reused while a worker could still be writing into it
+      const answers = await Promise.allSettled(
+        ranges.map((range, i) => this.piscina.run({ kind: 'sums', ...range, slot: slots[i]! } satisfies KpiTask)),
+      );
+      const partials = answers.map((answer, i) => {
+        if (answer.status === 'rejected') throw answer.reason;
+        const slot = slots[i]!;
+        return slot < 0 ? (answer.value as Float64Array) : this.slots.collect(slot);
+      });
+      return mergeSums(partials, length);
+    } finally {
+      for (const slot of slots) this.giveSlot(slot);
+    }
+  }
+
+  /** The KPI snapshots of the tape, sorted by date (and group). */
+  async snapshots(): Promise<Snapshot[]> {
+    return snapshotsFromSums(await this.sums(), this.tape, this.thresholds);
+  }
+
+  /**
+   * The roofline probe (wasm only): read every byte that the per-date sums touch — nine money columns and the
+   * date keys — through the same partition and the same dispatch as sums(), and compute nothing. The result
+   * is a meaningless checksum.
+   */
+  async stream(order: StreamOrder = 'blocks'): Promise<number> {
+    if (this.closed) throw new Error('the KPI pool is closed');
+    if (this.module === null) throw new Error('the roofline read needs the wasm kernels');
+    if (this.tape.rows < this.crossoverRows) return this.localKernels().stream(0, this.tape.rows, order);
+    const ranges = partitionRows(this.tape.rows, this.threads);
+    const answers = await Promise.all(ranges.map((range) => this.piscina.run({ kind: 'stream', ...range, order } satisfies KpiTask)));
+    return answers.reduce((checksum: number, value: number) => checksum ^ value, 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.destroy();
+    // the workers are gone, so nothing can write into this pool's slots any more: hand them back to the tape
+    for (const slot of this.claimed) this.slots.release(slot);
+    this.claimed.length = 0;
+    this.spare.length = 0;
+  }
+
+  /** Sums on the calling thread: no dispatch at all. */
+  private sumsHere(): Float64Array {
+    const out = new Float64Array(this.keys * SUMS_PER_KEY);
+    const slot = this.module === null ? -1 : this.takeSlot();
+    if (slot < 0) {
+      const views = tapeViews(this.tape);
+      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, 0, this.tape.rows, out);
+      else sumByDate(views.money, views.dateKeys, 0, this.tape.rows, out);
+      return out;
+    }
+    try {
+      const sums = this.slots.begin(slot);
+      const kernels = this.localKernels();
+      if (this.tape.layout.groupKeyOffset >= 0) kernels.sumByDateAndGroup(this.tape.groups.length, 0, this.tape.rows, this.slots.offset(slot));
+      else kernels.sumByDate(0, this.tape.rows, this.slots.offset(slot));
+      out.set(sums);
+      return out;
+    } finally {
+      this.giveSlot(slot);
+    }
+  }
+
+  private localKernels(): WasmKernels {
+    if (this.module === null) throw new Error('no wasm kernels in this pool');
+    this.local ??= WasmKernels.instantiate(this.module, this.tape.memory, this.tape.layout);
+    return this.local;
+  }
+
+  /** A scratch slot for one partial result, or -1 (the worker then returns its sums instead). */
+  private takeSlot(): number {
+    const spare = this.spare.pop();
+    if (spare !== undefined) return spare;
+    const slot = this.slots.claim();
+    if (slot >= 0) this.claimed.push(slot);
+    return slot;
+  }
+
+  private giveSlot(slot: number): void {
+    if (slot < 0) return;
+    // back to "claimed", whatever a failed task left it in, so the next worker may publish into it
+    this.slots.reclaim(slot);
+    this.spare.push(slot);
+  }
+}
+
+function chooseModule(choice: KernelChoice, tape: Tape): WebAssembly.Module | null {
+  if (choice === 'js') return null;
+  const { module, reason } = kernelModule();
+  const suits = moneyStride(tape.layout) !== null;
+  if (choice === 'wasm') {
+    if (module === null) throw new Error(`the wasm kernels are not available: ${reason}`);
+    if (!suits) throw new Error('the wasm kernels do not suit this tape layout');
+  }
+  return module !== null && suits ? module : null;
+}

@@ -1,0 +1,127 @@
+/**
+ * A KPI pool worker. It receives the tape's shared memory (and the compiled kernels module) once, in
+ * workerData, instantiates the wasm kernels over that memory, and then sums row ranges on request. It is the
+ * only module that knows it runs in a worker.
+ *
+ * A 'sums' task names a scratch slot of the tape's memory (see engine/wasm-kernels.ts): the worker leaves its
+ * partial sums there and answers with nothing, so no result is cloned across threads. With slot -1 (no slot
+ * was free) it answers with a Float64Array of its own instead, computed by the JavaScript kernel.
+ */
+import { workerData } from 'node:worker_threads';
+import { allocateColumns, viewsOf, type TapeLayout } from '../engine/columns.js';
+import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
+import { MONEY_COLUMNS, SUMS_PER_KEY } from '../engine/schema.js';
+import { ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+
+export interface KpiWorkerData {
+  readonly memory: WebAssembly.Memory;
+  readonly layout: TapeLayout;
+  readonly rows: number;
+  readonly dateCount: number;
+  /** 0 without --group-by */
+  readonly groupCount: number;
+  /** the compiled kernels module (shared, not recompiled, by every thread it is sent to), or null for the JavaScript kernels */
+  readonly module: WebAssembly.Module | null;
+}
+
+export type KpiTask =
+  /** per-key sums of rows [rowStart, rowEnd) into scratch slot `slot`, or returned when slot is -1 */
+  | { readonly kind: 'sums'; readonly rowStart: number; readonly rowEnd: number; readonly slot: number }
+  /** the roofline read of rows [rowStart, rowEnd) (wasm only); answers a meaningless checksum */
+  | { readonly kind: 'stream'; readonly rowStart: number; readonly rowEnd: number; readonly order: StreamOrder }
+  | { readonly kind: 'noop' };
+
+export type KpiTaskResult = Float64Array | number | null;
+
+const data = workerData as KpiWorkerData;
+// The views are made once: the memory never grows, so its buffer never changes.
+const views = viewsOf(data.memory.buffer, data.layout, data.rows);
+const keyCount = data.dateCount * Math.max(1, data.groupCount);
+const slots = new ScratchSlots(data.memory.buffer, data.layout, keyCount);
+const wasm = data.module === null ? null : WasmKernels.instantiate(data.module, data.memory, data.layout);
+
+warmUp();
+
+export default function run(task: KpiTask): KpiTaskResult {
+  switch (task.kind) {
+    case 'noop':
+      return null;
+    case 'stream':
+      if (wasm === null) throw new Error('the roofline read needs the wasm kernels');
+      return wasm.stream(task.rowStart, task.rowEnd, task.order);
+    case 'sums': {
+      if (task.slot < 0) {
+        const out = new Float64Array(keyCount * SUMS_PER_KEY);
+        sumsJs(task.rowStart, task.rowEnd, out);
+        return out;
+      }
+      const out = slots.begin(task.slot);
+      if (wasm === null) sumsJs(task.rowStart, task.rowEnd, out);
+      else if (views.groupKeys) wasm.sumByDateAndGroup(data.groupCount, task.rowStart, task.rowEnd, slots.offset(task.slot));
+      else wasm.sumByDate(task.rowStart, task.rowEnd, slots.offset(task.slot));
+      slots.publish(task.slot);
+      return null;
+    }
+  }
+}
+
+function sumsJs(rowStart: number, rowEnd: number, out: Float64Array): void {
+  if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, data.groupCount, rowStart, rowEnd, out);
+  else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
+}
+
+/**
+ * Run every kernel on a short odd-length input of our own before the first task arrives, so that V8 has seen
+ * every path of the loops (odd heads, pairs, uniform blocks, tails) and compiled them.
+ *
+ * The wasm kernels are also checked here against the JavaScript kernels on that input, bit for bit: a module
+ * that disagrees stops the worker at once rather than return wrong sums. They run many times because V8
+ * first compiles wasm with its baseline compiler and tiers a function up to its optimising compiler only
+ * once it has done enough work; the optimised code is then shared by every instance of the module, in every
+ * thread.
+ */
+function warmUp(): void {
+  const rows = 1001;
+  const money = MONEY_COLUMNS.map((_, c) => Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001));
+  // runs of one date (uniform blocks) for the first 400 rows, then a date change at every row (pairs)
+  const dates = Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3));
+  const groups = Uint16Array.from({ length: rows }, (_, i) => (i >> 5) % 2);
+  for (let round = 0; round < 3; round++) {
+    sumByDate(money, dates, 0, rows, new Float64Array(3 * SUMS_PER_KEY));
+    sumByDateAndGroup(money, dates, groups, 2, 1, rows, new Float64Array(6 * SUMS_PER_KEY));
+  }
+  if (data.module === null) return;
+
+  const own = allocateColumns(rows, true);
+  const ownViews = viewsOf(own.memory.buffer, own.layout, rows);
+  money.forEach((column, c) => ownViews.money[c]!.set(column));
+  ownViews.dateKeys.set(dates);
+  ownViews.groupKeys!.set(groups);
+  const kernels = WasmKernels.instantiate(data.module, own.memory, own.layout);
+  const acc = own.layout.scratchOffset;
+  const sums = new Float64Array(own.memory.buffer, acc, 6 * SUMS_PER_KEY);
+  const expectByDate = new Float64Array(3 * SUMS_PER_KEY);
+  sumByDate(money, dates, 1, rows, expectByDate);
+  const expectByGroup = new Float64Array(6 * SUMS_PER_KEY);
+  sumByDateAndGroup(money, dates, groups, 2, 3, rows - 2, expectByGroup);
+  for (let round = 0; round < 200; round++) {
+    sums.fill(0);
+    kernels.sumByDate(1, rows, acc);
+    if (round === 0) expectBitwise(sums.subarray(0, expectByDate.length), expectByDate, 'sumByDate');
+    sums.fill(0);
+    kernels.sumByDateAndGroup(2, 3, rows - 2, acc);
+    if (round === 0) expectBitwise(sums, expectByGroup, 'sumByDateAndGroup');
+  }
+  for (let round = 0; round < 20; round++) {
+    kernels.stream(1, rows, 'blocks');
+    kernels.stream(1, rows, 'columns');
+  }
+}
+
+function expectBitwise(actual: Float64Array, expected: Float64Array, kernel: string): void {
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      throw new Error(`the wasm ${kernel} kernel disagrees with the JavaScript kernel at slot ${i}: ${actual[i]} ≠ ${expected[i]}`);
+    }
+  }
+}

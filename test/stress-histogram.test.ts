@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencySummaryMs, recordLatencyNs } from '../src/stress/histogram.js';
+
+describe('latency histogram', () => {
+  it('summarises 1..10000 µs within the 3-digit resolution', () => {
+    const h = createLatencyHistogram();
+    for (let us = 1; us <= 10_000; us++) h.recordValue(us);
+    const s = latencySummaryMs(h);
+    // HdrHistogram reports the highest value equivalent to the one at the rank: at most 0.1% above it
+    expect(s.p50).toBeGreaterThanOrEqual(5);
+    expect(s.p50).toBeLessThanOrEqual(5.005);
+    expect(s.p90).toBeGreaterThanOrEqual(9);
+    expect(s.p90).toBeLessThanOrEqual(9.009);
+    expect(s.p99).toBeGreaterThanOrEqual(9.9);
+    expect(s.p99).toBeLessThanOrEqual(9.91);
+    expect(s.max).toBe(10);
+    expect(s.min).toBe(0.001);
+    expect(Math.abs(s.mean - 5.0005) / 5.0005).toBeLessThan(1e-3);
+    expect(s.stddev).toBeGreaterThan(2.8);
+    expect(s.stddev).toBeLessThan(2.9);
+  });
+
+  it('keeps the summary ordered when every value is the same', () => {
+    const h = createLatencyHistogram();
+    for (let i = 0; i < 100; i++) h.recordValue(10_000);
+    expect(latencySummaryMs(h)).toEqual({ p50: 10, p90: 10, p99: 10, max: 10, mean: 10, min: 10, stddev: 0 });
+  });
+
+  it('puts 1% of outliers above p90 and at p99 or beyond', () => {
+    const h = createLatencyHistogram();
+    for (let i = 0; i < 98; i++) h.recordValue(1000);
+    h.recordValue(50_000);
+    h.recordValue(80_000);
+    const s = latencySummaryMs(h);
+    expect(s.p50).toBe(1);
+    expect(s.p90).toBe(1);
+    expect(s.p99).toBeGreaterThanOrEqual(50);
+    expect(s.p99).toBeLessThanOrEqual(50.05);
+    expect(s.max).toBe(80);
+  });
+
+  it('records nanoseconds as whole microseconds, clamped into the trackable range', () => {
+    const h = createLatencyHistogram();
+    recordLatencyNs(h, 400n);
+    expect(h.maxValue).toBe(1);
+    recordLatencyNs(h, 1_500n);
+    expect(h.maxValue).toBe(2);
+    recordLatencyNs(h, 3 * 86_400 * 1e9);
+    expect(h.maxValue).toBe(HIGHEST_TRACKABLE_US);
+    expect(h.totalCount).toBe(3);
+  });
+
+  it('tracks a whole day without overflow', () => {
+    const h = createLatencyHistogram();
+    h.recordValue(24 * 3600 * 1e6);
+    expect(latencySummaryMs(h).max).toBe(24 * 3600 * 1e3);
+  });
+
+  it('gives zeros when empty', () => {
+    expect(latencySummaryMs(createLatencyHistogram())).toEqual({ p50: 0, p90: 0, p99: 0, max: 0, mean: 0, min: 0, stddev: 0 });
+  });
+});
