@@ -324,7 +324,7 @@ async function compare(options: CompareOptions): Promise<number> {
         await loadIntoDuckDB(connection, tape, options.money);
         const loadMs = nowMs() - loadStart;
         const storage = await storageSummary(connection);
-        const path = rows < pool.crossoverRows ? 'calling thread (below the crossover)' : `pool, ${pool.threads} workers`;
+        const path = `${rows < pool.crossoverRows ? 'calling thread (below the crossover)' : `pool, ${pool.threads} workers`}, ${pool.kernel} kernels`;
         console.log(
           `${compactCount(rows)} rows: tape built in ${fixed(built.ms)} ms; copied into DuckDB in ${fixed(loadMs)} ms (not timed below); ` +
             `DuckDB storage: ${storage}; engine path: ${path}`,
@@ -359,7 +359,7 @@ async function compare(options: CompareOptions): Promise<number> {
   console.log('');
   console.log(compareTable(results));
   console.log('');
-  console.log(`ours   = KpiPool.snapshots(): per-date sums on ${options.threads} workers, merge, KPIs, alerts, as JS objects`);
+  console.log(`ours   = KpiPool.snapshots() with default options but threads: per-date sums on ${options.threads} workers, merge, KPIs, alerts, as JS objects`);
   console.log(
     `duckdb = connection.runAndReadAll(GROUP BY measurement_date: count, 9 sums, 4 KPIs; ORDER BY date) + getRows(); ` +
       `SQL text each run (parse and plan included)`,
@@ -434,78 +434,84 @@ function compareTable(results: readonly Measured[]): string {
 // ---------------------------------------------------------------------------------------------------------
 // crossover mode
 
+/** The three ways the pool can serve one call, all through `snapshots()`. */
+const VARIANTS = [
+  { name: 'calling', label: 'calling thread', options: { crossoverRows: Number.POSITIVE_INFINITY } },
+  { name: 'pool', label: 'pool', options: { crossoverRows: 0, helpRows: 0 } },
+  { name: 'pool+caller', label: 'pool + caller', options: { crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY } },
+] as const;
+
 async function crossover(options: CrossoverOptions): Promise<number> {
   for (const line of machineLines()) console.log(line);
   console.log(
     `calling thread = KpiPool.open(tape, {threads: ${options.threads}, crossoverRows: Infinity}).snapshots(); ` +
-      `pool = the same with crossoverRows: 0`,
+      `pool = {crossoverRows: 0, helpRows: 0} (the workers sum every range); ` +
+      `pool + caller = {crossoverRows: 0, helpRows: Infinity} (the calling thread sums the first range meanwhile)`,
   );
   console.log(
     `tape: syntheticTape({rows, dates: ${DATES}, seed: ${SEED}}); per size ${options.warmup} warm-up calls of each, ` +
-      `then ${options.runs} rounds alternating calling thread / pool; µs = wall time of one call`,
+      `then ${options.runs} rounds of one call of each in turn; µs = wall time of one call`,
   );
   console.log('');
 
   const sizes = [...options.sizes].sort((a, b) => a - b);
-  const rows: string[][] = [['rows', 'calling µs', 'p10–p90', 'pool µs', 'p10–p90', 'pool / calling', 'faster']];
-  const diffs: number[] = [];
+  const header = ['rows', ...VARIANTS.flatMap((v) => [`${v.label} µs`, 'p10–p90']), 'fastest', 'kernel'];
+  const table: string[][] = [header];
+  const medians: number[][] = VARIANTS.map(() => []);
   let noop: Summary | null = null;
   const meter = otherCpuMeter();
   for (const size of sizes) {
     const { tape } = synthetic(size);
-    const calling = await KpiPool.open(tape, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY });
-    const pooled = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0 });
+    const pools: KpiPool[] = [];
     try {
-      const a = await calling.sums();
-      const b = await pooled.sums();
-      if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
-        console.log(`MISMATCH ${compactCount(size)} rows: calling-thread and pool sums differ`);
-        return 1;
+      for (const variant of VARIANTS) pools.push(await KpiPool.open(tape, { threads: options.threads, ...variant.options }));
+      const reference = await pools[0]!.sums();
+      for (const [v, pool] of pools.entries()) {
+        const sums = await pool.sums();
+        if (sums.length !== reference.length || sums.some((value, i) => value !== reference[i])) {
+          console.log(`MISMATCH ${compactCount(size)} rows: ${VARIANTS[v]!.label} sums differ from the calling thread's`);
+          return 1;
+        }
       }
-      const callingTask = () => calling.snapshots();
-      const poolTask = () => pooled.snapshots();
-      for (let i = 0; i < options.warmup; i++) {
-        await callingTask();
-        await poolTask();
+      const tasks = pools.map((pool) => () => pool.snapshots());
+      for (let i = 0; i < options.warmup; i++) for (const task of tasks) await task();
+      const samples: number[][] = tasks.map(() => []);
+      for (let round = 0; round < options.runs; round++) {
+        for (const [v, task] of tasks.entries()) samples[v]!.push((await timeOnce(task)) * 1000);
       }
-      const callingUs: number[] = [];
-      const poolUs: number[] = [];
-      for (let i = 0; i < options.runs; i++) {
-        callingUs.push((await timeOnce(callingTask)) * 1000);
-        poolUs.push((await timeOnce(poolTask)) * 1000);
-      }
-      const c = summarise(callingUs);
-      const p = summarise(poolUs);
-      diffs.push(p.median - c.median);
-      rows.push([
+      const summaries = samples.map(summarise);
+      summaries.forEach((summary, v) => medians[v]!.push(summary.median));
+      const fastest = summaries.reduce((best, summary, v) => (summary.median < summaries[best]!.median ? v : best), 0);
+      table.push([
         compactCount(size),
-        fixed(c.median),
-        `${fixed(c.p10)}–${fixed(c.p90)}`,
-        fixed(p.median),
-        `${fixed(p.p10)}–${fixed(p.p90)}`,
-        fixed(p.median / c.median),
-        p.median < c.median ? 'pool' : 'calling',
+        ...summaries.flatMap((summary) => [fixed(summary.median), `${fixed(summary.p10)}–${fixed(summary.p90)}`]),
+        VARIANTS[fastest]!.label,
+        pools[0]!.kernel,
       ]);
-      if (size === sizes[sizes.length - 1]) noop = await noopRoundTrip(pooled, options.noopCalls);
+      if (size === sizes[sizes.length - 1]) noop = await noopRoundTrip(pools[1]!, options.noopCalls);
     } finally {
-      await calling.close();
-      await pooled.close();
+      for (const pool of pools) await pool.close();
     }
   }
   const others = meter.share();
-  console.log(renderTable(rows));
+  console.log(renderTable(table));
   console.log('');
   console.log(`other processes used ${others === null ? 'an unknown share' : `${(100 * others).toFixed(0)}%`} of all cores during this table`);
   console.log(loadLine('at end'));
-  const crossing = crossingPoint(sizes, diffs);
-  const lastCallingWin = sizes.reduce((last, size, i) => (diffs[i]! > 0 ? size : last), 0);
-  const poolFrom = sizes.find((size) => size > lastCallingWin);
-  if (crossing === null) console.log(`the pool never beat the calling thread up to ${compactCount(sizes[sizes.length - 1]!)} rows`);
-  else {
-    console.log(
-      `pool wins at every measured size from ${poolFrom === undefined ? 'none' : compactCount(poolFrom)} rows; ` +
-        `medians cross at about ${compactCount(Math.round(crossing))} rows (linear between neighbouring sizes, first crossing)`,
-    );
+  const calling = medians[0]!;
+  for (const v of [1, 2]) {
+    const label = VARIANTS[v]!.label;
+    const diffs = medians[v]!.map((m, i) => m - calling[i]!);
+    const crossing = crossingPoint(sizes, diffs);
+    const lastLoss = sizes.reduce((last, size, i) => (diffs[i]! > 0 ? size : last), 0);
+    const winsFrom = sizes.find((size) => size > lastLoss);
+    if (crossing === null) console.log(`${label}: never faster than the calling thread up to ${compactCount(sizes[sizes.length - 1]!)} rows`);
+    else {
+      console.log(
+        `${label}: faster than the calling thread at every measured size from ${winsFrom === undefined ? '(none)' : compactCount(winsFrom)} rows; ` +
+          `medians first cross at about ${compactCount(Math.round(crossing))} rows (linear between neighbouring sizes)`,
+      );
+    }
   }
   if (noop) {
     console.log(

@@ -116,6 +116,8 @@ async function rooflineTable(options: Options): Promise<RooflineRow[]> {
 async function measureTape(tape: Tape, order: string, options: Options): Promise<RooflineRow[]> {
   const wasm = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'wasm' });
   const js = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'js' });
+  // everything on the calling thread: one thread, no dispatch (for comparison, not the roofline)
+  const here = await KpiPool.open(tape, { threads: 1, crossoverRows: Number.POSITIVE_INFINITY, kernel: 'wasm' });
   try {
     if (!sameBits(await wasm.snapshots(), await js.snapshots())) {
       throw new Error(`the wasm and JavaScript kernels disagree on the ${order} tape of ${tape.rows} rows`);
@@ -123,22 +125,37 @@ async function measureTape(tape: Tape, order: string, options: Options): Promise
     const methods: Method[] = [
       { name: 'read, kernel order', run: () => wasm.stream('blocks') },
       { name: 'read, column order', run: () => wasm.stream('columns') },
+      { name: 'read, a word per line', run: () => wasm.stream('lines') },
       { name: 'KPIs, wasm SIMD kernel', run: () => wasm.snapshots() },
       { name: 'KPIs, JavaScript kernel', run: () => js.snapshots() },
+      { name: 'read, calling thread only', run: () => here.stream('blocks') },
+      { name: 'KPIs, wasm, calling thread only', run: () => here.snapshots() },
     ];
     const samples = await timeRoundRobin(methods, options.warmup, options.runs);
     const median = (name: string) => summarise(samples.get(name)!).median;
-    const roofline = Math.min(median('read, kernel order'), median('read, column order'));
+    const roofline = Math.min(median('read, kernel order'), median('read, column order'), median('read, a word per line'));
     return methods.map((m) => rooflineRow(m.name, order, tape.rows, samples.get(m.name)!, roofline));
   } finally {
-    await Promise.all([wasm.close(), js.close()]);
+    await Promise.all([wasm.close(), js.close(), here.close()]);
   }
+}
+
+interface SizeResult {
+  readonly rows: number;
+  /** everything on the calling thread */
+  readonly here: Summary;
+  /** the workers sum every range; the calling thread waits */
+  readonly pool: Summary;
+  /** the calling thread sums the first range while the workers sum the others */
+  readonly helped: Summary;
 }
 
 interface DispatchResult {
   readonly noopUs: Summary;
-  readonly sizes: readonly { rows: number; here: Summary; pool: Summary }[];
+  readonly sizes: readonly SizeResult[];
+  /** where the pool starts to beat the calling thread, and where the helped pool does */
   readonly crossover: number | null;
+  readonly helpedCrossover: number | null;
 }
 
 async function dispatch(options: Options): Promise<DispatchResult> {
@@ -156,33 +173,36 @@ async function dispatch(options: Options): Promise<DispatchResult> {
   } finally {
     await noopPool.close();
   }
-  const sizes: { rows: number; here: Summary; pool: Summary }[] = [];
+  const sizes: SizeResult[] = [];
   for (const rows of options.crossover) {
     // a prefix of the tape: the same memory, fewer rows (as `stress load` does)
     const prefix: Tape = { ...tape, rows };
-    const here = await KpiPool.open(prefix, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY });
-    const pool = await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0 });
+    const pools = {
+      here: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY }),
+      pool: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0, helpRows: 0 }),
+      helped: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY }),
+    };
     try {
       // small sizes are noisy: many more runs than the large tables
       const runs = Math.max(options.runs, Math.min(2000, Math.round(2e8 / rows)));
       const samples = await timeRoundRobin(
-        [
-          { name: 'here', run: () => here.snapshots() },
-          { name: 'pool', run: () => pool.snapshots() },
-        ],
+        Object.entries(pools).map(([name, pool]) => ({ name, run: () => pool.snapshots() })),
         Math.max(options.warmup, Math.round(runs / 10)),
         runs,
       );
-      sizes.push({ rows, here: summarise(samples.get('here')!), pool: summarise(samples.get('pool')!) });
+      const of = (name: string) => summarise(samples.get(name)!);
+      sizes.push({ rows, here: of('here'), pool: of('pool'), helped: of('helped') });
     } finally {
-      await Promise.all([here.close(), pool.close()]);
+      await Promise.all(Object.values(pools).map((pool) => pool.close()));
     }
   }
-  const crossover = crossingPoint(
-    sizes.map((s) => s.rows),
-    sizes.map((s) => s.pool.median - s.here.median),
-  );
-  return { noopUs: summarise(noopUs), sizes, crossover };
+  const xs = sizes.map((s) => s.rows);
+  return {
+    noopUs: summarise(noopUs),
+    sizes,
+    crossover: crossingPoint(xs, sizes.map((s) => s.pool.median - s.here.median)),
+    helpedCrossover: crossingPoint(xs, sizes.map((s) => s.helped.median - s.here.median)),
+  };
 }
 
 async function main(): Promise<number> {
@@ -219,23 +239,25 @@ function printDispatch(dispatched: DispatchResult, options: Options): void {
     `dispatch: empty task through the pool and back, ${options.noopCalls} round trips: ` +
       `p50 ${fixed(noopUs.median)} µs, p90 ${fixed(noopUs.p90)} µs, p99 ${fixed(noopUs.p99)} µs, max ${fixed(noopUs.max)} µs`,
   );
+  const cell = (s: Summary) => [fixed(s.median), `${fixed(s.p10)}–${fixed(s.p90)}`];
   console.log(
-    renderTable([
-      ['rows', 'calling thread ms', 'p10–p90', `pool (${options.threads}) ms`, 'p10–p90', 'faster'],
-      ...dispatched.sizes.map((s) => [
-        compactCount(s.rows),
-        fixed(s.here.median),
-        `${fixed(s.here.p10)}–${fixed(s.here.p90)}`,
-        fixed(s.pool.median),
-        `${fixed(s.pool.p10)}–${fixed(s.pool.p90)}`,
-        s.here.median <= s.pool.median ? 'calling thread' : 'pool',
-      ]),
-    ]),
+    `KPIs grouped by date on small tapes (medians, ms): the calling thread alone; ${options.threads} workers while ` +
+      `the calling thread waits; the calling thread summing one range while ${options.threads - 1} worker(s) sum the rest`,
   );
   console.log(
-    dispatched.crossover === null
-      ? 'crossover: the calling thread was faster at every size'
-      : `crossover (pool − calling thread = 0, interpolated): ${compactCount(Math.round(dispatched.crossover))} rows`,
+    renderTable([
+      ['rows', 'calling thread', 'p10–p90', 'pool', 'p10–p90', 'pool + caller', 'p10–p90', 'fastest'],
+      ...dispatched.sizes.map((s) => {
+        const fastest = [['calling thread', s.here], ['pool', s.pool], ['pool + caller', s.helped]] as const;
+        const best = fastest.reduce((a, b) => (b[1].median < a[1].median ? b : a));
+        return [compactCount(s.rows), ...cell(s.here), ...cell(s.pool), ...cell(s.helped), best[0]];
+      }),
+    ]),
+  );
+  const at = (x: number | null) => (x === null ? 'never, in these sizes' : `${compactCount(Math.round(x))} rows`);
+  console.log(
+    `crossover (interpolated, where the median equals the calling thread's): pool ${at(dispatched.crossover)}; ` +
+      `pool + caller ${at(dispatched.helpedCrossover)}`,
   );
   console.log();
 }

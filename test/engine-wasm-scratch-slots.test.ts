@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { allocateColumns, SCRATCH_BYTES } from '../src/engine/columns.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from '../src/engine/schema.js';
-import { BYTES_PER_KEY, MAX_SCRATCH_SLOTS, ScratchSlots } from '../src/engine/wasm-kernels.js';
+import { BYTES_PER_KEY, MAX_SCRATCH_SLOTS, ScratchSlots, SLOT_ALIGN } from '../src/engine/wasm-kernels.js';
 import { KpiPool } from '../src/workers/kpi-pool.js';
 import { bitwise } from './support/bits.js';
 import { seededRandom, tapeFromRows, type TestRow } from './support/tapes.js';
@@ -36,19 +36,22 @@ describe('scratch slots', () => {
     expect(a.claim()).toBe(5);
   });
 
-  it('lie within the scratch area, 16-byte aligned, one key space each, apart from each other', () => {
-    const { memory, layout } = allocateColumns(1000, true);
-    const slots = new ScratchSlots(memory.buffer, layout, 777);
-    expect(slots.length).toBe(777 * SUMS_PER_KEY);
-    expect(slots.count).toBe(Math.min(MAX_SCRATCH_SLOTS, Math.floor((SCRATCH_BYTES - MAX_SCRATCH_SLOTS * 4) / slots.slotBytes)));
-    for (let slot = 0; slot < slots.count; slot++) {
-      const offset = slots.offset(slot);
-      expect(offset % 16).toBe(0);
-      expect(offset).toBeGreaterThanOrEqual(layout.scratchOffset + MAX_SCRATCH_SLOTS * 4);
-      expect(offset + 777 * BYTES_PER_KEY).toBeLessThanOrEqual(layout.scratchOffset + SCRATCH_BYTES);
-      if (slot > 0) expect(offset - slots.offset(slot - 1)).toBeGreaterThanOrEqual(777 * BYTES_PER_KEY);
+  it('lie within the scratch area, each on pages of its own, one key space each', () => {
+    for (const keys of [1, 12, 777]) {
+      const { memory, layout } = allocateColumns(1001, true);
+      const slots = new ScratchSlots(memory.buffer, layout, keys);
+      expect(slots.length).toBe(keys * SUMS_PER_KEY);
+      // a few pages are lost to the state words and to page alignment
+      expect(slots.count).toBe(Math.min(MAX_SCRATCH_SLOTS, Math.floor(SCRATCH_BYTES / slots.slotBytes) - 1));
+      for (let slot = 0; slot < slots.count; slot++) {
+        const offset = slots.offset(slot);
+        expect(offset % SLOT_ALIGN).toBe(0);
+        expect(offset).toBeGreaterThanOrEqual(layout.scratchOffset + MAX_SCRATCH_SLOTS * 4);
+        expect(offset + keys * BYTES_PER_KEY).toBeLessThanOrEqual(layout.scratchOffset + SCRATCH_BYTES);
+        if (slot > 0) expect(offset - slots.offset(slot - 1)).toBeGreaterThanOrEqual(Math.max(SLOT_ALIGN, keys * BYTES_PER_KEY));
+      }
+      expect(layout.scratchOffset + SCRATCH_BYTES).toBeLessThanOrEqual(memory.buffer.byteLength);
     }
-    expect(layout.byteLength).toBeLessThanOrEqual(memory.buffer.byteLength);
   });
 
   it('hand sums over only when they were published, once', () => {

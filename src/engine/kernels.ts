@@ -1,5 +1,8 @@
 /**
- * The hot loops: per-key sums over a row range of the columns. Nothing else in the engine touches every row.
+ * The hot loops in JavaScript: per-key sums over a row range of the columns. Nothing else in the engine
+ * touches every row except their WebAssembly SIMD twins (wasm-kernels.ts, wasm/kernels.wat), which the pool
+ * prefers; these remain the fallback where the wasm module cannot be loaded, and a second, plainer
+ * implementation that the wasm kernels are tested against bit for bit.
  *
  * `out` holds SUMS_PER_KEY float64 slots per key (nine money sums in cents, then the row count) and is added
  * to, not overwritten, so a caller can accumulate several ranges. All values are whole cents, so every sum is

@@ -21,7 +21,7 @@ export function renderKpiTable(result: KpiResult): string {
   const dropped = result.rows_dropped;
   const footer = [
     `${result.snapshots.length} snapshot(s) from ${result.rows_read.toLocaleString('en-US')} rows read; dropped: ${dropped.duplicates} duplicate(s), ${dropped.invalid} invalid`,
-    'alert marks: ! warn, !! critical (SPEC §3 levels); ratios in percent, rounded for display only',
+    'alert marks: ! warn, !! critical (default levels, see README); ratios in percent, rounded for display only',
   ];
   const reasons = Object.entries(result.invalid_by_reason);
   if (dropped.invalid > 0 && reasons.length > 0) footer.push(`invalid rows by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);

@@ -28,6 +28,9 @@ import { workerFile } from './worker-file.js';
  */
 export const DEFAULT_CROSSOVER_ROWS = 50_000;
 
+/** See KpiPoolOptions.helpRows. */
+export const DEFAULT_HELP_ROWS = 0;
+
 /** Keys (dates × groups) beyond this would make every partial result larger than the data it sums. */
 export const MAX_KEYS = 1 << 20;
 
@@ -39,6 +42,12 @@ export interface KpiPoolOptions {
   readonly threads?: number;
   /** compute on the calling thread below this many rows (0: always use the pool) */
   readonly crossoverRows?: number;
+  /**
+   * From crossoverRows up to this many rows, the calling thread sums the first of the ranges itself while the
+   * workers sum the others, instead of waiting idle (0: never). Above it, the workers sum every range and the
+   * calling thread stays free during the computation.
+   */
+  readonly helpRows?: number;
   readonly thresholds?: AlertThresholds;
   /** default 'auto': wasm when the compiled module loads and the layout suits it, else JavaScript */
   readonly kernel?: KernelChoice;
@@ -79,6 +88,7 @@ export function kernelModule(): KernelModule {
 export class KpiPool {
   readonly threads: number;
   readonly crossoverRows: number;
+  readonly helpRows: number;
   /** the kernels this pool computes with */
   readonly kernel: 'wasm' | 'js';
   private readonly thresholds: AlertThresholds;
@@ -100,6 +110,7 @@ export class KpiPool {
     this.threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`threads must be a whole number ≥ 1, got ${this.threads}`);
     this.crossoverRows = options.crossoverRows ?? DEFAULT_CROSSOVER_ROWS;
+    this.helpRows = options.helpRows ?? DEFAULT_HELP_ROWS;
     this.thresholds = options.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
     this.keys = keyCount(tape);
     if (this.keys > MAX_KEYS) {
@@ -141,24 +152,37 @@ export class KpiPool {
     await this.piscina.run(task);
   }
 
-  /** Per-key sums of the whole tape (SUMS_PER_KEY slots per key). */
+  /** Per-key sums of the whole tape (SUMS_PER_KEY slots per key), owned by the caller. */
   async sums(): Promise<Float64Array> {
     if (this.closed) throw new Error('the KPI pool is closed');
-    const length = this.keys * SUMS_PER_KEY;
-    if (this.tape.rows < this.crossoverRows) return this.sumsHere();
-    const ranges = partitionRows(this.tape.rows, this.threads);
+    const rows = this.tape.rows;
+    if (rows < this.crossoverRows) {
+      const slot = this.takeSlot();
+      try {
+        // a copy: the slot is reused by the next computation
+        return this.sumHere(0, rows, slot).slice();
+      } finally {
+        this.giveSlot(slot);
+      }
+    }
+    const ranges = partitionRows(rows, this.threads);
+    const helps = rows < this.helpRows && ranges.length > 1;
     const slots = ranges.map(() => this.takeSlot());
     try {
-      // allSettled, not all: no slot may be reused while a worker could still be writing into it
-      const answers = await Promise.allSettled(
-        ranges.map((range, i) => this.piscina.run({ kind: 'sums', ...range, slot: slots[i]! } satisfies KpiTask)),
+      const running = ranges.map((range, i) =>
+        helps && i === 0 ? null : this.piscina.run({ kind: 'sums', ...range, slot: slots[i]! } satisfies KpiTask),
       );
+      // The workers have their tasks (piscina posts to an idle worker at once): sum the first range meanwhile.
+      const own = helps ? attempt(() => this.sumHere(ranges[0]!.rowStart, ranges[0]!.rowEnd, slots[0]!)) : null;
+      // allSettled, not all: no slot may be reused while a worker could still be writing into it
+      const answers = await Promise.allSettled(running.map((task) => task ?? Promise.resolve(null)));
       const partials = answers.map((answer, i) => {
+        if (helps && i === 0) return own!.value();
         if (answer.status === 'rejected') throw answer.reason;
         const slot = slots[i]!;
         return slot < 0 ? (answer.value as Float64Array) : this.slots.collect(slot);
       });
-      return mergeSums(partials, length);
+      return mergeSums(partials, this.keys * SUMS_PER_KEY);
     } finally {
       for (const slot of slots) this.giveSlot(slot);
     }
@@ -177,10 +201,16 @@ export class KpiPool {
   async stream(order: StreamOrder = 'blocks'): Promise<number> {
     if (this.closed) throw new Error('the KPI pool is closed');
     if (this.module === null) throw new Error('the roofline read needs the wasm kernels');
-    if (this.tape.rows < this.crossoverRows) return this.localKernels().stream(0, this.tape.rows, order);
-    const ranges = partitionRows(this.tape.rows, this.threads);
-    const answers = await Promise.all(ranges.map((range) => this.piscina.run({ kind: 'stream', ...range, order } satisfies KpiTask)));
-    return answers.reduce((checksum: number, value: number) => checksum ^ value, 0);
+    const rows = this.tape.rows;
+    if (rows < this.crossoverRows) return this.localKernels().stream(0, rows, order);
+    const ranges = partitionRows(rows, this.threads);
+    const helps = rows < this.helpRows && ranges.length > 1;
+    const running = ranges.map((range, i) =>
+      helps && i === 0 ? null : (this.piscina.run({ kind: 'stream', ...range, order } satisfies KpiTask) as Promise<number>),
+    );
+    const own = helps ? attempt(() => this.localKernels().stream(ranges[0]!.rowStart, ranges[0]!.rowEnd, order)) : null;
+    const answers = await Promise.all(running.map((task) => task ?? Promise.resolve(own!.value())));
+    return answers.reduce((checksum, value) => checksum ^ value, 0);
   }
 
   async close(): Promise<void> {
@@ -193,26 +223,29 @@ export class KpiPool {
     this.spare.length = 0;
   }
 
-  /** Sums on the calling thread: no dispatch at all. */
-  private sumsHere(): Float64Array {
-    const out = new Float64Array(this.keys * SUMS_PER_KEY);
-    const slot = this.module === null ? -1 : this.takeSlot();
+  /**
+   * Sums of rows [rowStart, rowEnd) on the calling thread: into scratch slot `slot` (a view of it is returned),
+   * or, with slot -1, into an array of their own by the JavaScript kernel.
+   */
+  private sumHere(rowStart: number, rowEnd: number, slot: number): Float64Array {
     if (slot < 0) {
+      const out = new Float64Array(this.keys * SUMS_PER_KEY);
       const views = tapeViews(this.tape);
-      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, 0, this.tape.rows, out);
-      else sumByDate(views.money, views.dateKeys, 0, this.tape.rows, out);
+      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, rowStart, rowEnd, out);
+      else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
       return out;
     }
-    try {
-      const sums = this.slots.begin(slot);
-      const kernels = this.localKernels();
-      if (this.tape.layout.groupKeyOffset >= 0) kernels.sumByDateAndGroup(this.tape.groups.length, 0, this.tape.rows, this.slots.offset(slot));
-      else kernels.sumByDate(0, this.tape.rows, this.slots.offset(slot));
-      out.set(sums);
-      return out;
-    } finally {
-      this.giveSlot(slot);
+    const out = this.slots.begin(slot);
+    if (this.module === null) {
+      const views = tapeViews(this.tape);
+      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, rowStart, rowEnd, out);
+      else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
+    } else if (this.tape.layout.groupKeyOffset >= 0) {
+      this.localKernels().sumByDateAndGroup(this.tape.groups.length, rowStart, rowEnd, this.slots.offset(slot));
+    } else {
+      this.localKernels().sumByDate(rowStart, rowEnd, this.slots.offset(slot));
     }
+    return out;
   }
 
   private localKernels(): WasmKernels {
@@ -235,6 +268,20 @@ export class KpiPool {
     // back to "claimed", whatever a failed task left it in, so the next worker may publish into it
     this.slots.reclaim(slot);
     this.spare.push(slot);
+  }
+}
+
+/** A result or the error that stopped it, to be taken once everything else it raced with has settled. */
+function attempt<T>(work: () => T): { value(): T } {
+  try {
+    const result = work();
+    return { value: () => result };
+  } catch (error) {
+    return {
+      value: () => {
+        throw error;
+      },
+    };
   }
 }
 

@@ -11,7 +11,7 @@ import { workerData } from 'node:worker_threads';
 import { allocateColumns, viewsOf, type TapeLayout } from '../engine/columns.js';
 import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from '../engine/schema.js';
-import { ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import { ScratchSlots, STREAM_ORDERS, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
 
 export interface KpiWorkerData {
   readonly memory: WebAssembly.Memory;
@@ -112,10 +112,7 @@ function warmUp(): void {
     kernels.sumByDateAndGroup(2, 3, rows - 2, acc);
     if (round === 0) expectBitwise(sums, expectByGroup, 'sumByDateAndGroup');
   }
-  for (let round = 0; round < 20; round++) {
-    kernels.stream(1, rows, 'blocks');
-    kernels.stream(1, rows, 'columns');
-  }
+  for (let round = 0; round < 20; round++) for (const order of STREAM_ORDERS) kernels.stream(1, rows, order);
 }
 
 function expectBitwise(actual: Float64Array, expected: Float64Array, kernel: string): void {

@@ -19,7 +19,7 @@ interface ComputeFlags {
 export function registerCompute(program: Command): void {
   program
     .command('compute')
-    .description('KPIs per snapshot date (SPEC §3) of a loan tape (.csv, .arrow)')
+    .description('KPIs per snapshot date (PAR30, PAR90, collection rate, portfolio health) of a loan tape (.csv, .arrow)')
     .argument('<file>', 'the loan tape')
     .option('--json', 'print the result as JSON')
     .option('--out <dir>', 'also write kpis.json and kpis.csv into this folder')
