@@ -3,7 +3,8 @@
  *
  *   node dist-bench/engine.js [--sizes 1000000,10000000] [--runs 21] [--warmup 5] [--threads 2]
  *                             [--money bigint|double] [--order blocked|interleaved]
- *   node dist-bench/engine.js crossover [--sizes 1k,5k,...] [--runs 1000]
+ *   node dist-bench/engine.js crossover [--sizes 1k,5k,10k,25k,50k,100k,250k] [--runs 1000] [--warmup 200]
+ *                                       [--noop-calls 10000]
  *
  * Default mode: per size, one synthetic tape (12 month-end snapshots, seed 1) is built in shared memory and
  * the same cents are copied into a DuckDB table. Timed: `KpiPool.snapshots()` (per-snapshot sums, KPIs and
@@ -11,8 +12,8 @@
  * back as JS values. Both results are checked against each other before anything is timed; a difference
  * exits with 1, because the figures of a wrong result mean nothing.
  *
- * `crossover` mode: the calling-thread path against the pool path on small tapes, and the pool's empty-task
- * round trip, to place DEFAULT_CROSSOVER_ROWS.
+ * `crossover` mode: on small tapes, the calling thread alone against the pool (workers only, and workers with
+ * the calling thread summing one range), and the pool's empty-task round trip, to place DEFAULT_CROSSOVER_ROWS.
  *
  * Benchmarks print; they do not assert speed.
  */
@@ -28,9 +29,10 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { KpiPool, KPI_NAMES, MONEY_COLUMNS, SUMS_PER_KEY, tapeViews, type Snapshot, type Tape } from 'loan-kpi-stress';
+import { KpiPool, KPI_NAMES, MONEY_COLUMNS, tapeViews, type Tape } from 'loan-kpi-stress';
 // Not yet exported from the package index: imported from the build output until it is.
 import { syntheticTape } from '../dist/io/synthetic.js';
+import { disagreements, type DuckRow } from './agreement.js';
 import {
   compactCount,
   crossingPoint,
@@ -49,7 +51,6 @@ import {
 const BYTES_PER_ROW = MONEY_COLUMNS.length * Float64Array.BYTES_PER_ELEMENT + Uint16Array.BYTES_PER_ELEMENT;
 const DATES = 12;
 const SEED = 1;
-const ROW_COUNT_SLOT = MONEY_COLUMNS.length;
 
 type MoneyType = 'bigint' | 'double';
 type Order = 'blocked' | 'interleaved';
@@ -171,9 +172,9 @@ const CHUNK_ROWS = 2048;
 /**
  * Copy the tape into table `tape` (measurement_date DATE, money BIGINT or DOUBLE cents).
  *
- * DuckDB's node API copies a vector out of an ArrayBuffer it can detach-check, and refuses the tape's
- * SharedArrayBuffer, so the values go through data chunks (one JS write per value, one native copy per
- * vector). The appender takes DOUBLE; BIGINT columns are cast inside DuckDB, which is exact for whole cents.
+ * DuckDB's node API will not read the tape's SharedArrayBuffer, so the values are written one by one into
+ * the vectors of a data chunk, which the API then copies natively, a chunk at a time, through the appender.
+ * The appender gets DOUBLE cents; for BIGINT, DuckDB casts the staged table, exactly, since all are integers.
  */
 async function loadIntoDuckDB(connection: DuckDBConnection, tape: Tape, money: MoneyType): Promise<void> {
   const views = tapeViews(tape);
@@ -217,14 +218,6 @@ async function storageSummary(connection: DuckDBConnection): Promise<string> {
     .join(', ');
 }
 
-interface DuckRow {
-  readonly date: string;
-  readonly rows: bigint;
-  /** the nine sums in cents, as DuckDB returned them (HUGEINT → bigint, DOUBLE → number) */
-  readonly sums: readonly (bigint | number)[];
-  readonly kpis: readonly number[];
-}
-
 function duckRows(columnNames: readonly string[], rows: readonly (readonly DuckDBValue[])[]): DuckRow[] {
   const at = (name: string) => {
     const index = columnNames.indexOf(name);
@@ -241,51 +234,6 @@ function duckRows(columnNames: readonly string[], rows: readonly (readonly DuckD
     sums: sumAt.map((i) => row[i] as bigint | number),
     kpis: kpiAt.map((i) => row[i] as number),
   }));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Agreement
-
-/**
- * Row counts and cent sums must be identical, per date, in the raw sums and in the timed snapshots; the KPIs
- * of both come from the same integers by the same float operations, so they are compared exactly too.
- * Returns the problems found (empty when both agree).
- */
-function disagreements(tape: Tape, sums: Float64Array, snapshots: readonly Snapshot[], duck: readonly DuckRow[]): string[] {
-  const problems: string[] = [];
-  if (duck.length !== tape.dates.length) problems.push(`DuckDB returned ${duck.length} dates, the tape has ${tape.dates.length}`);
-  if (snapshots.length !== duck.length) problems.push(`the engine returned ${snapshots.length} snapshots, DuckDB ${duck.length}`);
-  const keyOf = new Map(tape.dates.map((date, key) => [date, key]));
-  for (const [i, row] of duck.entries()) {
-    const key = keyOf.get(row.date);
-    if (key === undefined) {
-      problems.push(`DuckDB has a date ${row.date} that the tape does not`);
-      continue;
-    }
-    const at = key * SUMS_PER_KEY;
-    if (BigInt(sums[at + ROW_COUNT_SLOT]!) !== row.rows) problems.push(`${row.date} rows: engine ${sums[at + ROW_COUNT_SLOT]}, DuckDB ${row.rows}`);
-    MONEY_COLUMNS.forEach((name, c) => {
-      const ours = sums[at + c]!;
-      const theirs = row.sums[c]!;
-      const same = typeof theirs === 'bigint' ? Number.isSafeInteger(ours) && BigInt(ours) === theirs : ours === theirs;
-      if (!same) problems.push(`${row.date} ${name}: engine ${ours} cents, DuckDB ${theirs} cents`);
-    });
-    const snapshot = snapshots[i];
-    if (!snapshot || snapshot.measurement_date !== row.date) {
-      problems.push(`snapshot ${i}: engine ${snapshot?.measurement_date ?? 'none'}, DuckDB ${row.date}`);
-      continue;
-    }
-    if (BigInt(snapshot.rows) !== row.rows) problems.push(`${row.date} snapshot rows: engine ${snapshot.rows}, DuckDB ${row.rows}`);
-    MONEY_COLUMNS.forEach((name, c) => {
-      // the snapshot reports dollars: the same division applied to DuckDB's cents must give the same number
-      const dollars = Number(row.sums[c]!) / 100;
-      if (snapshot[name] !== dollars) problems.push(`${row.date} snapshot ${name}: engine $${snapshot[name]}, DuckDB $${dollars}`);
-    });
-    KPI_NAMES.forEach((kpi, k) => {
-      if (snapshot[kpi] !== row.kpis[k]) problems.push(`${row.date} ${kpi}: engine ${snapshot[kpi]}, DuckDB ${row.kpis[k]}`);
-    });
-  }
-  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -333,7 +281,7 @@ async function compare(options: CompareOptions): Promise<number> {
         const sums = await pool.sums();
         const snapshots = await pool.snapshots();
         const first = await connection.runAndReadAll(KPI_SQL);
-        const problems = disagreements(tape, sums, snapshots, duckRows(first.columnNames(), first.getRows()));
+        const problems = disagreements(tape.dates, sums, snapshots, duckRows(first.columnNames(), first.getRows()));
         if (problems.length > 0) {
           for (const problem of problems.slice(0, 20)) console.log(`MISMATCH ${compactCount(rows)} rows: ${problem}`);
           if (problems.length > 20) console.log(`MISMATCH ${compactCount(rows)} rows: … and ${problems.length - 20} more`);
@@ -367,7 +315,7 @@ async function compare(options: CompareOptions): Promise<number> {
   console.log(`ms = wall time of one call, closed loop; spread = p10–p90 (min–max); rows/s and GB/s from the median, ` +
     `GB/s = rows × ${BYTES_PER_ROW} B (the engine's input) for both`);
   console.log('ratio = DuckDB median / ours median: > 1 means ours is faster');
-  console.log(`others CPU = share of all ${availableParallelism()} cores used by other processes while that line was timed (/proc/stat)`);
+  console.log(`others CPU = share of all ${availableParallelism()} cores busy with other processes (or stolen by the hypervisor) while that line was timed, from /proc/stat`);
   console.log(loadLine('at end'));
   for (const rows of options.sizes) {
     const ours = results.find((r) => r.method === 'ours' && r.rows === rows);

@@ -153,10 +153,10 @@ function machineBusySeconds(): number | null {
 const USER_HZ = 100;
 
 /**
- * A stopwatch for how busy other processes kept the machine: on a shared machine they take cores from both
- * methods, and a figure measured beside them should say so. `share()` is the part of all cores' time since
- * start that went to processes other than this one (all of this process's threads count as ours), or null
- * where it cannot be known.
+ * A stopwatch for how busy others kept the machine: on a shared machine other processes (and, in a virtual
+ * machine, the hypervisor's steal) take cores from both methods, and a figure measured beside them should say
+ * so. `share()` is the part of all cores' time since start that was busy but not with this process (all of its
+ * threads count as ours), or null where it cannot be known.
  */
 export function otherCpuMeter(): { share(): number | null } {
   const startWall = nowMs();

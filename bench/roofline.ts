@@ -7,10 +7,12 @@
  *
  * The roofline is a plain read of exactly the bytes the per-date sums must touch — the nine money columns and
  * the 2-byte date key of every row, 74 bytes a row — by the same number of threads, through the same pool,
- * partition and dispatch (`KpiPool.stream()`), with wasm SIMD loads into four accumulators and nothing
- * else. It is read in two orders (the kernel's own: ten streams advancing together; and one column after
- * another) and the faster is the roofline. Against it: `KpiPool.snapshots()` grouped by date (sums, KPIs and
- * alerts as JS objects) with the wasm kernels and with the JavaScript kernels.
+ * partition and dispatch (`KpiPool.stream()`; by default the calling thread reads one range while the
+ * workers read the others), with wasm SIMD loads and nothing else. It is read three ways (the kernel's own
+ * order: ten streams advancing together; one column after another; one load per cache line) and the fastest
+ * is the roofline. Against it: `KpiPool.snapshots()` grouped by date (sums, KPIs and alerts as JS objects)
+ * with the wasm kernels and with the JavaScript kernels, through the same dispatch; and, for comparison, the
+ * wasm kernels on the workers alone and on the calling thread alone.
  *
  * Tapes: `syntheticTape({rows, dates: 12, seed: 1})`, loan-major (the date key changes at almost every row,
  * the worst case for grouping), and the same rows sorted by date (long runs of one key).
@@ -116,8 +118,10 @@ async function rooflineTable(options: Options): Promise<RooflineRow[]> {
 async function measureTape(tape: Tape, order: string, options: Options): Promise<RooflineRow[]> {
   const wasm = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'wasm' });
   const js = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, kernel: 'js' });
-  // everything on the calling thread: one thread, no dispatch (for comparison, not the roofline)
+  // for comparison, not the roofline: all on the calling thread (one thread, no dispatch), and all on the
+  // workers while the calling thread waits
   const here = await KpiPool.open(tape, { threads: 1, crossoverRows: Number.POSITIVE_INFINITY, kernel: 'wasm' });
+  const workers = await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: 0, kernel: 'wasm' });
   try {
     if (!sameBits(await wasm.snapshots(), await js.snapshots())) {
       throw new Error(`the wasm and JavaScript kernels disagree on the ${order} tape of ${tape.rows} rows`);
@@ -128,6 +132,7 @@ async function measureTape(tape: Tape, order: string, options: Options): Promise
       { name: 'read, a word per line', run: () => wasm.stream('lines') },
       { name: 'KPIs, wasm SIMD kernel', run: () => wasm.snapshots() },
       { name: 'KPIs, JavaScript kernel', run: () => js.snapshots() },
+      { name: 'KPIs, wasm, workers only', run: () => workers.snapshots() },
       { name: 'read, calling thread only', run: () => here.stream('blocks') },
       { name: 'KPIs, wasm, calling thread only', run: () => here.snapshots() },
     ];
@@ -136,7 +141,7 @@ async function measureTape(tape: Tape, order: string, options: Options): Promise
     const roofline = Math.min(median('read, kernel order'), median('read, column order'), median('read, a word per line'));
     return methods.map((m) => rooflineRow(m.name, order, tape.rows, samples.get(m.name)!, roofline));
   } finally {
-    await Promise.all([wasm.close(), js.close(), here.close()]);
+    await Promise.all([wasm.close(), js.close(), here.close(), workers.close()]);
   }
 }
 
@@ -227,7 +232,8 @@ function printRoofline(table: readonly RooflineRow[], options: Options): void {
   console.log(
     `KPI grouped by date vs the memory-bandwidth roofline — ${options.threads} threads, medians of ${options.runs} runs ` +
       `after ${options.warmup} warm-up rounds, methods round-robin; synthetic tape, 12 dates, seed 1; ` +
-      `GB/s of the 74 bytes a row the sums must read; "vs roofline" = median time / roofline median time (1.00 = the limit)`,
+      `GB/s of the 74 bytes a row the sums must read; "vs roofline" = median time / roofline median time (1.00 = the limit); ` +
+      `default dispatch: the calling thread sums one range while ${options.threads - 1} worker(s) sum the rest`,
   );
   console.log(renderTable([ROOFLINE_HEADER, ...table.map(rooflineCells)]));
   console.log();

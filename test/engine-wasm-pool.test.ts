@@ -46,6 +46,30 @@ describe('the pool with the wasm kernels', () => {
     }
   });
 
+  it('gives the reference whether the calling thread takes a range or only waits for the workers', async () => {
+    for (const groupBy of [null, 'segment']) {
+      const { tape } = tapeFromRows(rows(3001, 6, 25), groupBy);
+      const reference = bitwise(referenceSnapshots(tape));
+      for (const threads of [2, 3]) {
+        const helped = await openPool(tape, { threads, crossoverRows: 0 });
+        const waiting = await openPool(tape, { threads, crossoverRows: 0, helpRows: 0 });
+        const above = await openPool(tape, { threads, crossoverRows: 0, helpRows: 3000 });
+        // helping by default: the calling thread takes the place of one worker
+        expect([helped.workers, waiting.workers, above.workers]).toEqual([threads - 1, threads, threads]);
+        for (const pool of [helped, waiting, above]) {
+          expect(bitwise(await pool.snapshots())).toBe(reference);
+          expect(Number.isInteger(await pool.stream())).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('refuses a negative crossover or help limit', async () => {
+    const { tape } = tapeFromRows(rows(10, 2, 26));
+    await expect(KpiPool.open(tape, { crossoverRows: -1 })).rejects.toThrow(RangeError);
+    await expect(KpiPool.open(tape, { helpRows: -1 })).rejects.toThrow(RangeError);
+  });
+
   it('computes on the calling thread with wasm below the crossover, with the same result', async () => {
     for (const groupBy of [null, 'segment']) {
       const { tape } = tapeFromRows(rows(2049, 4, 22), groupBy);

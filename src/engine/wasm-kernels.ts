@@ -15,8 +15,9 @@
  * Nothing here reads files: the compiled WebAssembly.Module is handed in by the caller (workers/kpi-pool.ts
  * loads dist/engine/wasm/kernels.wasm), so that the engine stays pure computation.
  */
-import { SCRATCH_BYTES, type TapeLayout } from './columns.js';
-import { SUMS_PER_KEY } from './schema.js';
+import { allocateColumns, SCRATCH_BYTES, viewsOf, type TapeLayout } from './columns.js';
+import { sumByDate, sumByDateAndGroup } from './kernels.js';
+import { MONEY_COLUMNS, SUMS_PER_KEY } from './schema.js';
 
 /** Bytes of accumulators per key: SUMS_PER_KEY float64. */
 export const BYTES_PER_KEY = SUMS_PER_KEY * 8;
@@ -150,9 +151,9 @@ export const SLOT_ALIGN = 4096;
  *
  * Every thread that touches a slot builds its own ScratchSlots over the same memory with the same key count,
  * so all agree on where slot n is. The state word of a slot is only read and written with Atomics: the
- * worker's Atomics.store of WRITTEN after its (plain, non-atomic) kernel stores, and the owner's Atomics.load
- * of it before reading the sums, order those plain accesses (a synchronizes-with edge in the JavaScript
- * memory model), whatever the message channel that carried the "done" happens to guarantee.
+ * worker's atomic write of WRITTEN after its plain (non-atomic) kernel stores, and the owner's atomic read of
+ * it before reading the sums, order those plain accesses (a synchronizes-with edge in the JavaScript memory
+ * model), whatever the message channel that carried the "done" happens to guarantee.
  */
 export class ScratchSlots {
   /** float64 values per slot: keys × SUMS_PER_KEY */
@@ -232,5 +233,50 @@ export class ScratchSlots {
 
   private check(slot: number): void {
     if (!(Number.isInteger(slot) && slot >= 0 && slot < this.count)) throw new RangeError(`no scratch slot ${slot}`);
+  }
+}
+
+/**
+ * Run every wasm kernel `rounds` times on a short odd-length tape of its own — an odd first row, blocks of one
+ * date (summed at once) and blocks where the date changes at every row (summed in pairs), a tail of odd
+ * length — and check the sums against the JavaScript kernels bit for bit. Throws on any difference.
+ *
+ * Two uses. Any thread that is about to compute with the module runs it a few times, so that every path of
+ * the loops has run before the first real task. And it tiers the module up: V8 first compiles wasm with its
+ * baseline compiler and recompiles a function with its optimising compiler only after it has done enough
+ * work (about 150 rounds here); the optimised code then serves every instance of the module in every thread
+ * it was sent to, so one thread's many rounds spare all the others the slow start.
+ */
+export function exerciseKernels(module: WebAssembly.Module, rounds: number): void {
+  const rows = 1001;
+  const { memory, layout } = allocateColumns(rows, true);
+  const views = viewsOf(memory.buffer, layout, rows);
+  MONEY_COLUMNS.forEach((_, c) => views.money[c]!.set(Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001)));
+  views.dateKeys.set(Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3)));
+  views.groupKeys!.set(Uint16Array.from({ length: rows }, (_, i) => (i >> 5) % 2));
+  const expectByDate = new Float64Array(3 * SUMS_PER_KEY);
+  sumByDate(views.money, views.dateKeys, 1, rows, expectByDate);
+  const expectByGroup = new Float64Array(6 * SUMS_PER_KEY);
+  sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys!, 2, 3, rows - 2, expectByGroup);
+
+  const kernels = WasmKernels.instantiate(module, memory, layout);
+  const acc = new ScratchSlots(memory.buffer, layout, 6);
+  const slot = acc.claim();
+  for (let round = 0; round < rounds; round++) {
+    const byDate = acc.begin(slot);
+    kernels.sumByDate(1, rows, acc.offset(slot));
+    if (round === 0) expectSameBits(byDate.subarray(0, expectByDate.length), expectByDate, 'sumByDate');
+    const byGroup = acc.begin(slot);
+    kernels.sumByDateAndGroup(2, 3, rows - 2, acc.offset(slot));
+    if (round === 0) expectSameBits(byGroup, expectByGroup, 'sumByDateAndGroup');
+    if (round % 10 === 0) for (const order of STREAM_ORDERS) kernels.stream(1, rows, order);
+  }
+}
+
+function expectSameBits(actual: Float64Array, expected: Float64Array, kernel: string): void {
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      throw new Error(`the wasm ${kernel} kernel disagrees with the JavaScript kernel at slot ${i}: ${actual[i]} ≠ ${expected[i]}`);
+    }
   }
 }

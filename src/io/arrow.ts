@@ -7,8 +7,10 @@
  * rules and the text parsers are the CSV reader's own (mapHeader, parseCents, parseDate), so a column means
  * the same thing in both formats.
  */
-import { readFile } from 'node:fs/promises';
-import { DataType, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type Table, type Vector } from 'apache-arrow';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type Table, type Vector } from 'apache-arrow';
+import { allocateColumns } from '../engine/columns.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
 import {
   CENTS_MISSING,
@@ -18,13 +20,20 @@ import {
   CENTS_TOO_MANY_DECIMALS,
   DATE_BAD,
   DATE_MISSING,
+  IntKeys,
   mapHeader,
   moneyReason,
+  type ColumnMap,
   parseCents,
   parseDate,
 } from './csv.js';
+import { forEachBatch, planArrowFile, type ArrowFilePlan } from './arrow-file.js';
+import { descriptorSource, type ByteSource } from './byte-source.js';
+import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
+import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
 import { TapeInputError, type Problem } from './problems.js';
-import { TapeBuilder, type ReadOptions, type ReadResult } from './tape-builder.js';
+import { mergeRanges, MergeNotPossible } from './range-merge.js';
+import { TapeBuilder, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Calendar arithmetic (days since 1970-01-01 in the proleptic Gregorian calendar, as Arrow dates count them)
@@ -602,10 +611,276 @@ async function loadTable(path: string): Promise<Table> {
   return table;
 }
 
-export async function readArrowTape(path: string, options: ReadOptions = {}): Promise<ReadResult> {
-  const table = await loadTable(path);
-  const fields: readonly Field[] = table.schema.fields;
-  let columns;
+/** How a batch's columns are read, chosen once from the schema. */
+interface ArrowColumns {
+  readonly path: string;
+  readonly names: readonly string[];
+  readonly columns: ColumnMap;
+  readonly money: readonly (MoneyReader | null)[];
+  readonly moneyFields: readonly number[];
+  readonly date: DateReader;
+  readonly id: IdCells | null;
+  readonly group: GetterCells | null;
+  /** the batch fast path's plan, or null when some column's type needs the cell readers */
+  readonly fast: FastPlan | null;
+}
+
+/** Column types the batch fast path converts a column at a time: Float64 money, Date32 days, Utf8 ids. */
+interface FastPlan {
+  /** per money column: its field, or -1 where the tape has none */
+  readonly moneyFields: Int32Array;
+}
+
+const REQUIRED = MONEY_COLUMNS.map((c) => REQUIRED_MONEY_COLUMNS.has(c));
+
+function fastPlanFor(fields: readonly Field[], columns: ColumnMap, groupBy: string | null | undefined): FastPlan | null {
+  if (groupBy) return null;
+  const type = (f: number) => fields[f]!.type as DataType;
+  for (const f of columns.money) {
+    if (f < 0) continue;
+    const t = type(f);
+    if (!DataType.isFloat(t) || t.precision !== Precision.DOUBLE) return null;
+  }
+  const date = type(columns.date);
+  if (!DataType.isDate(date) || date.unit !== DateUnit.DAY) return null;
+  if (columns.id >= 0 && !DataType.isUtf8(type(columns.id))) return null;
+  return { moneyFields: Int32Array.from(columns.money) };
+}
+
+/** Days since 1970-01-01 of 0000-01-01 and 9999-12-31, the dates a tape can hold. */
+const FIRST_DAY = -719528;
+const LAST_DAY = 2932896;
+/** Shifts every day from FIRST_DAY to LAST_DAY above 0, IntKeys' empty mark. */
+const DAY_KEY_OFFSET = 1 << 22;
+
+/** Whole cents of float dollars are exact within 8 ulps (FloatMoney's tolerance for Float64). */
+const DOUBLE_EPSILON = 1e-12;
+
+/**
+ * Rows of record batches into a builder: each batch through the fast path when its columns allow (one tight
+ * loop per column over the batch's own buffers, no call per cell), else through the cell readers, row by
+ * row, which also report every problem. The fast path gives up on a batch as soon as it meets anything it
+ * does not take (a null, a value the cell readers would reject, a new dictionary overflow) before it has
+ * changed anything but cells the slow path then overwrites, so a batch is always read exactly as the slow
+ * path reads it.
+ */
+class ArrowRows {
+  private readonly dateKeys = new Map<number, number>();
+  private readonly groupKeys = new Map<string, number>();
+  /** Date32 day (+ DAY_KEY_OFFSET) → date key, for the fast path: a tape has few days, met on every row */
+  private readonly dayKeys = new IntKeys();
+
+  constructor(
+    private readonly c: ArrowColumns,
+    private readonly builder: TapeBuilder,
+  ) {}
+
+  /** Read a batch of `n` rows whose first is row `rowBase` + 1 of the file. */
+  batch(children: readonly Data[], n: number, rowBase: number): void {
+    const { c } = this;
+    try {
+      c.money.forEach((reader, m) => reader?.bind(children[c.moneyFields[m]!]!));
+      c.date.bind(children[c.columns.date]!);
+      c.id?.bind(children[c.columns.id]!);
+      c.group?.bind(children[c.columns.group]!);
+    } catch (error) {
+      if (error instanceof CorruptBatch) throw fileProblem(c.path, null, 'not a valid Arrow IPC file');
+      throw error;
+    }
+    if (c.fast !== null && this.fastBatch(c.fast, children, n, rowBase)) return;
+    this.slowBatch(n, rowBase);
+  }
+
+  private fastBatch(plan: FastPlan, children: readonly Data[], n: number, rowBase: number): boolean {
+    const { c, builder } = this;
+    const first = builder.nextRow;
+    if (first + n > builder.rowLimit) return false;
+    const dateData = children[c.columns.date]!;
+    const idData = c.columns.id >= 0 ? children[c.columns.id]! : null;
+    if (dateData.nullCount !== 0 || (idData !== null && idData.nullCount !== 0)) return false;
+    const { money64, moneyIndex, totals } = builder;
+    builder.written = Math.max(builder.written, first + n);
+    const batchTotals = new Float64Array(MONEY_COLUMNS.length);
+    for (let m = 0; m < MONEY_COLUMNS.length; m++) {
+      const f = plan.moneyFields[m]!;
+      const base = moneyIndex[m]! + first;
+      if (f < 0) {
+        money64.fill(0, base, base + n);
+        continue;
+      }
+      const data = children[f]!;
+      if (data.nullCount !== 0) return false;
+      const values = data.values as Float64Array;
+      let sum = 0;
+      // FloatMoney's tests for every cell, gathered into one flag that is looked at once per column: a bad
+      // cell is rare, and the batch then goes to the cell readers, which overwrite what was written here.
+      // NaN and negatives fail `dollars >= 0`; an infinity fails `cents <= MAX_EXACT_CENTS`.
+      let good = true;
+      for (let i = 0; i < n; i++) {
+        const dollars = values[i]!;
+        const x = dollars * 100;
+        const cents = Math.round(x);
+        const error = x - cents;
+        const tolerance = DOUBLE_EPSILON * (x > 1 ? x : 1);
+        good = good && dollars >= 0 && error <= tolerance && -error <= tolerance && cents <= MAX_EXACT_CENTS;
+        money64[base + i] = cents;
+        sum += cents;
+      }
+      if (!good) return false;
+      batchTotals[m] = sum;
+    }
+    // Every amount is valid: the dates next (new ones join the dictionary in row order, as row by row).
+    const days = dateData.values as Int32Array;
+    const dateColumn = builder.dateColumn;
+    let lastDay = Number.NaN;
+    let lastKey = 0;
+    for (let i = 0; i < n; i++) {
+      const day = days[i]!;
+      if (day !== lastDay) {
+        // a day outside years 0-9999 is a bad date: the cell readers report it
+        if (day < FIRST_DAY || day > LAST_DAY) return false;
+        let key = this.dayKeys.get(day + DAY_KEY_OFFSET);
+        if (key < 0) key = this.newDay(day, rowBase + i + 1);
+        if (key < 0) return false;
+        lastDay = day;
+        lastKey = key;
+      }
+      dateColumn[first + i] = lastKey;
+    }
+    // Every row is valid: duplicates are dropped by moving the later rows of the batch down over them.
+    let kept = first;
+    if (idData !== null) {
+      const offsets = idData.valueOffsets as Int32Array;
+      const bytes = idData.values as Uint8Array;
+      const ids = builder.ids;
+      const rowStart = builder.rowBase;
+      for (let i = 0; i < n; i++) {
+        const start = offsets[i]!;
+        const end = offsets[i + 1]!;
+        if (start === end) ids.idless(kept - rowStart);
+        else if (!ids.addBytes(bytes, start, end, dateColumn[first + i]!, kept - rowStart)) {
+          builder.duplicates++;
+          continue;
+        }
+        if (kept !== first + i) moveRow(builder, first + i, kept);
+        kept++;
+      }
+    } else {
+      kept = first + n;
+    }
+    if (kept === first + n) {
+      for (let m = 0; m < MONEY_COLUMNS.length; m++) totals[m]! += batchTotals[m]!;
+    } else {
+      for (let m = 0; m < MONEY_COLUMNS.length; m++) {
+        let sum = totals[m]!;
+        for (let row = first; row < kept; row++) sum += money64[moneyIndex[m]! + row]!;
+        totals[m] = sum;
+      }
+    }
+    builder.nextRow = kept;
+    builder.rowsRead += n;
+    return true;
+  }
+
+  /**
+   * The key of a day the fast path has not met: -1 (give the batch to the cell readers) for a day the cell
+   * reader would reject; a dictionary overflow throws as the row-by-row path would at this row.
+   */
+  private newDay(day: number, row: number): number {
+    const packed = packedDateOfEpochDay(day);
+    if (packed < 0) return -1;
+    const key = this.dateKeyOf(packed, row);
+    this.dayKeys.set(day + DAY_KEY_OFFSET, key);
+    return key;
+  }
+
+  private dateKeyOf(packed: number, row: number): number {
+    const known = this.dateKeys.get(packed);
+    if (known !== undefined) return known;
+    const key = this.dictionaryKey(() => this.builder.dates.keyOf(isoDateOfPacked(packed)), row, this.c.names[this.c.columns.date]!);
+    this.dateKeys.set(packed, key);
+    return key;
+  }
+
+  private dictionaryKey(keyOf: () => number, row: number, column: string): number {
+    try {
+      return keyOf();
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new TapeInputError([{ file: this.c.path, line: row, lineKind: 'row', column, value: null, reason: error.message }], 1);
+      }
+      throw error;
+    }
+  }
+
+  private reject(row: number, field: number, reader: CellReader, local: number, reason: string): void {
+    const problem: Problem = { file: this.c.path, line: row, lineKind: 'row', column: this.c.names[field]!, value: reader.text(local), reason };
+    this.builder.reject(problem);
+  }
+
+  /** Row by row through the cell readers: any type, nulls, and every problem named. */
+  private slowBatch(n: number, rowBase: number): void {
+    const { c, builder } = this;
+    const { money, moneyFields, date, id, group, columns, names } = c;
+    const cents = builder.cents;
+    for (let i = 0; i < n; i++) {
+      const row = rowBase + i + 1;
+      builder.rowsRead++;
+      let bad = false;
+      for (let m = 0; m < cents.length; m++) {
+        const reader = money[m];
+        if (reader === null || reader === undefined) {
+          cents[m] = 0;
+          continue;
+        }
+        const value = reader.cents(i);
+        if (value >= 0) cents[m] = value;
+        else if (value === CENTS_MISSING && !REQUIRED[m]) cents[m] = 0;
+        else {
+          this.reject(row, moneyFields[m]!, reader, i, moneyReason(value));
+          bad = true;
+        }
+      }
+      const packed = date.date(i);
+      let dateKey = 0;
+      if (packed >= 0) {
+        dateKey = this.dateKeyOf(packed, row);
+      } else {
+        this.reject(row, columns.date, date, i, packed === DATE_MISSING ? 'missing value' : 'bad date');
+        bad = true;
+      }
+      if (bad) {
+        builder.endBadRow();
+        continue;
+      }
+      let groupKey = 0;
+      if (group !== null) {
+        const value = group.text(i) ?? '';
+        const known = this.groupKeys.get(value);
+        if (known !== undefined) groupKey = known;
+        else {
+          groupKey = this.dictionaryKey(() => builder.groups.keyOf(value), row, names[columns.group]!);
+          this.groupKeys.set(value, groupKey);
+        }
+      }
+      const idBytes = id === null ? null : id.idBytes(i);
+      if (idBytes === null) builder.commit(null, 0, 0, dateKey, groupKey);
+      else builder.commit(idBytes, id!.start, id!.end, dateKey, groupKey);
+    }
+  }
+}
+
+/** Copy row `from` to row `to` in every column. */
+function moveRow(builder: TapeBuilder, from: number, to: number): void {
+  const { money64, moneyIndex, dateColumn, groupColumn } = builder;
+  for (let m = 0; m < moneyIndex.length; m++) money64[moneyIndex[m]! + to] = money64[moneyIndex[m]! + from]!;
+  dateColumn[to] = dateColumn[from]!;
+  if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
+}
+
+/** The columns of a table's schema, mapped by the header rules, with their readers. */
+function arrowColumns(path: string, fields: readonly Field[], options: ReadOptions): ArrowColumns {
+  let columns: ColumnMap;
   try {
     columns = mapHeader(
       fields.map((f) => f.name.replace(/^\uFEFF/, '').trim()),
@@ -616,7 +891,6 @@ export async function readArrowTape(path: string, options: ReadOptions = {}): Pr
   } catch (error) {
     throw error instanceof TapeInputError ? asRowProblems(error) : error;
   }
-  const names = fields.map((f) => f.name);
   const typed = <R>(index: number, make: (type: DataType) => R): R => {
     const field = fields[index]!;
     try {
@@ -629,95 +903,177 @@ export async function readArrowTape(path: string, options: ReadOptions = {}): Pr
     }
   };
   const moneyFields = Array.from(columns.money);
-  const money: (MoneyReader | null)[] = moneyFields.map((f) => (f < 0 ? null : typed(f, moneyReaderFor)));
-  const required = MONEY_COLUMNS.map((c) => REQUIRED_MONEY_COLUMNS.has(c));
-  const date = typed(columns.date, dateReaderFor);
-  const id = columns.id < 0 ? null : new IdCells(fields[columns.id]!.type as DataType);
-  const group = columns.group < 0 ? null : new GetterCells();
+  return {
+    path,
+    names: fields.map((f) => f.name),
+    columns,
+    money: moneyFields.map((f) => (f < 0 ? null : typed(f, moneyReaderFor))),
+    moneyFields,
+    date: typed(columns.date, dateReaderFor),
+    id: columns.id < 0 ? null : new IdCells(fields[columns.id]!.type as DataType),
+    group: columns.group < 0 ? null : new GetterCells(),
+    fast: fastPlanFor(fields, columns, options.groupBy),
+  };
+}
 
+/** How the Arrow reader works, for tests that compare its paths. */
+export interface ArrowTuning {
+  /** convert whole batches a column at a time where the types allow (default true) */
+  readonly fastPath?: boolean;
+  /** read IPC files a batch at a time (arrow-file.ts) rather than whole through tableFromIPC (default true) */
+  readonly streaming?: boolean;
+  /** threads for an IPC file, the calling one included (default: the available parallelism, at most 2) */
+  readonly threads?: number;
+  /** read on one thread below this size (default PARALLEL_ARROW_MIN_BYTES) */
+  readonly minBytes?: number;
+}
+
+export async function readArrowTape(path: string, options: ReadOptions = {}, tuning: ArrowTuning = {}): Promise<ReadResult> {
+  const handle = await open(path, 'r');
+  let result: ReadResult | null = null;
+  try {
+    const size = (await handle.stat()).size;
+    const plan = tuning.streaming === false ? null : await planArrowFile(handle, size);
+    if (plan !== null) {
+      if (plan.rows === 0) throw fileProblem(path, null, 'no data rows');
+      const threads = Math.min(tuning.threads ?? availableParallelism(), 2);
+      const warm = ingestWorkersReady(1);
+      const minBytes = tuning.minBytes ?? (warm ? PARALLEL_ARROW_MIN_BYTES : PARALLEL_COLD_MIN_BYTES);
+      const split = threads > 1 && size >= minBytes ? splitBatches(plan, warm ? 1 : COLD_FIRST_SHARE) : 0;
+      result = split > 0 ? await readArrowInParallel(handle, path, plan, split, options, tuning) : null;
+      if (result === null) {
+        const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
+        const builder = new TapeBuilder(plan.rows, options);
+        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder));
+        result = builder.finish(path);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  if (result !== null) return result;
+  // IPC streams, dictionaries, compression: the whole file through tableFromIPC
+  const table = await loadTable(path);
+  const columns = arrowColumnsFor(path, table.schema.fields, options, tuning);
   if (table.numRows === 0) throw fileProblem(path, null, 'no data rows');
   const builder = new TapeBuilder(table.numRows, options);
-  const cents = builder.cents;
-  const dateKeys = new Map<number, number>();
-  const groupKeys = new Map<string, number>();
-  const dictionaryKey = (keyOf: () => number, row: number, column: string): number => {
-    try {
-      return keyOf();
-    } catch (error) {
-      if (error instanceof RangeError) {
-        throw new TapeInputError([{ file: path, line: row, lineKind: 'row', column, value: null, reason: error.message }], 1);
-      }
-      throw error;
-    }
-  };
-  const reject = (row: number, field: number, reader: CellReader, local: number, reason: string) => {
-    const problem: Problem = { file: path, line: row, lineKind: 'row', column: names[field]!, value: reader.text(local), reason };
-    builder.reject(problem);
-  };
-
+  const rows = new ArrowRows(columns, builder);
   let rowBase = 0;
   for (const batch of table.batches) {
-    const children = batch.data.children;
-    try {
-      money.forEach((reader, c) => reader?.bind(children[moneyFields[c]!]!));
-      date.bind(children[columns.date]!);
-      id?.bind(children[columns.id]!);
-      group?.bind(children[columns.group]!);
-    } catch (error) {
-      if (error instanceof CorruptBatch) throw fileProblem(path, null, 'not a valid Arrow IPC file');
-      throw error;
-    }
-    const n = batch.numRows;
-    for (let i = 0; i < n; i++) {
-      const row = rowBase + i + 1;
-      builder.rowsRead++;
-      let bad = false;
-      for (let c = 0; c < cents.length; c++) {
-        const reader = money[c];
-        if (reader === null || reader === undefined) {
-          cents[c] = 0;
-          continue;
-        }
-        const value = reader.cents(i);
-        if (value >= 0) cents[c] = value;
-        else if (value === CENTS_MISSING && !required[c]) cents[c] = 0;
-        else {
-          reject(row, moneyFields[c]!, reader, i, moneyReason(value));
-          bad = true;
-        }
-      }
-      const packed = date.date(i);
-      let dateKey = 0;
-      if (packed >= 0) {
-        const known = dateKeys.get(packed);
-        if (known !== undefined) dateKey = known;
-        else {
-          dateKey = dictionaryKey(() => builder.dates.keyOf(isoDateOfPacked(packed)), row, names[columns.date]!);
-          dateKeys.set(packed, dateKey);
-        }
-      } else {
-        reject(row, columns.date, date, i, packed === DATE_MISSING ? 'missing value' : 'bad date');
-        bad = true;
-      }
-      if (bad) {
-        builder.endBadRow();
-        continue;
-      }
-      let groupKey = 0;
-      if (group !== null) {
-        const value = group.text(i) ?? '';
-        const known = groupKeys.get(value);
-        if (known !== undefined) groupKey = known;
-        else {
-          groupKey = dictionaryKey(() => builder.groups.keyOf(value), row, names[columns.group]!);
-          groupKeys.set(value, groupKey);
-        }
-      }
-      const idBytes = id === null ? null : id.idBytes(i);
-      if (idBytes === null) builder.commit(null, 0, 0, dateKey, groupKey);
-      else builder.commit(idBytes, id!.start, id!.end, dateKey, groupKey);
-    }
-    rowBase += n;
+    rows.batch(batch.data.children, batch.numRows, rowBase);
+    rowBase += batch.numRows;
   }
   return builder.finish(path);
+}
+
+/**
+ * IPC files smaller than this are read on the calling thread alone when the ingest worker runs already
+ * (csv-parallel.ts has the thresholds for when it would have to start, and why).
+ */
+export const PARALLEL_ARROW_MIN_BYTES = 16 << 20;
+
+/** Batches [from, to) of a planned file into `rows`; `rowBase`: the file's rows before batch `from`. */
+async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan, from: number, to: number, rowBase: number, rows: ArrowRows): Promise<void> {
+  let base = rowBase;
+  try {
+    await forEachBatch(handle, plan, from, to, (children, n) => {
+      rows.batch(children, n, base);
+      base += n;
+    });
+  } catch (error) {
+    // what tableFromIPC would have refused: Arrow's loader, or the file cut short since it was planned
+    if (error instanceof TapeInputError) throw error;
+    throw fileProblem(path, null, 'not a valid Arrow IPC file');
+  }
+}
+
+/**
+ * The first batch of the worker's range, where the calling thread's rows reach `firstShare` / (firstShare + 1)
+ * of all; 0 when the file does not split (a single batch).
+ */
+function splitBatches(plan: ArrowFilePlan, firstShare: number): number {
+  let rows = 0;
+  for (let b = 0; b < plan.batches.length - 1; b++) {
+    rows += plan.batches[b]!.rows;
+    if (rows * (firstShare + 1) >= plan.rows * firstShare) return b + 1;
+  }
+  return 0;
+}
+
+/** One range of batches for a worker thread (see readArrowInParallel). */
+export interface ArrowRangeTask {
+  readonly kind: 'arrow-range';
+  /** for messages */
+  readonly path: string;
+  /** the calling thread's descriptor of the file, open until both ranges have been read */
+  readonly fd: number;
+  readonly from: number;
+  readonly to: number;
+  /** the file's rows before batch `from`, for row numbers in problems */
+  readonly rowBase: number;
+  readonly options: ReadOptions;
+  readonly tuning: ArrowTuning;
+  readonly region: RowRegion;
+}
+
+/**
+ * Read a range of batches into its region: on the calling thread for the first range (through its handle,
+ * with its plan), in the worker for the other (through the calling thread's descriptor: see byte-source.ts).
+ */
+export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = descriptorSource(task.fd), known?: ArrowFilePlan): Promise<RangePartial> {
+  const plan = known ?? (await planArrowFile(source, (await source.stat()).size));
+  if (plan === null) throw fileProblem(task.path, null, 'not a valid Arrow IPC file');
+  const builder = TapeBuilder.region(task.region, task.options);
+  const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder);
+  await readBatches(source, task.path, plan, task.from, task.to, task.rowBase, rows);
+  return builder.partial();
+}
+
+/**
+ * The batches before `split` on this thread and the others on an ingest worker, each into its own region of
+ * one memory, merged as the CSV reader's ranges are (range-merge.ts): the same tape, problems and counts as
+ * reading the batches in order. Batch row counts are known from the plan, so the regions are exactly as
+ * large as their batches. Null when only a single pass can give the exact result (an error in the second
+ * range, which a single pass might not reach the same way; a dictionary that overflows once merged; a worker
+ * that cannot run).
+ */
+async function readArrowInParallel(handle: FileHandle, path: string, plan: ArrowFilePlan, split: number, options: ReadOptions, tuning: ArrowTuning): Promise<ReadResult | null> {
+  const workers = ingestWorkers(1);
+  // the header rules first, so that a file with no usable columns fails here, as in one pass
+  arrowColumnsFor(path, plan.schema.fields, options, tuning);
+  const firstRows = plan.batches.slice(0, split).reduce((sum, batch) => sum + batch.rows, 0);
+  const { memory, layout } = allocateColumns(plan.rows, Boolean(options.groupBy));
+  const task = (from: number, to: number, rowBase: number, rowLimit: number, checkedLater: boolean): ArrowRangeTask => ({
+    kind: 'arrow-range',
+    path,
+    fd: handle.fd,
+    from,
+    to,
+    rowBase,
+    options,
+    tuning,
+    region: { memory, layout, rowBase, rowLimit, checkedLater },
+  });
+  const outcomes = await Promise.allSettled([
+    readArrowRange(task(0, split, 0, firstRows, true), handle, plan),
+    workers[0]!.run<RangePartial>(task(split, plan.batches.length, firstRows, plan.rows, false)),
+  ]);
+  const [first, second] = outcomes;
+  if (first!.status === 'rejected') throw first!.reason;
+  if (second!.status === 'rejected') {
+    const error: unknown = second!.reason;
+    if (error instanceof WorkerTaskError && error.name !== 'TapeInputError') throw error;
+    return null;
+  }
+  try {
+    return mergeRanges(path, memory, layout, [first!.value, second!.value], options);
+  } catch (error) {
+    if (error instanceof MergeNotPossible) return null;
+    throw error;
+  }
+}
+
+function arrowColumnsFor(path: string, fields: readonly Field[], options: ReadOptions, tuning: ArrowTuning): ArrowColumns {
+  const columns = arrowColumns(path, fields, options);
+  return tuning.fastPath === false ? { ...columns, fast: null } : columns;
 }

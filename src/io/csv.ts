@@ -9,10 +9,20 @@
  * The pieces are pure functions that tests drive directly: `splitRecord` (one record into field ranges),
  * `parseCents` (one cell into whole cents) and `parseDate` (one cell into a packed yyyymmdd). The reader
  * at the bottom ties them to the TapeBuilder, which owns what happens to a row.
+ *
+ * Two paths through the records, interchangeable record by record: the general one (splitRecord, then the
+ * cell parsers, then RowReader.read), which handles every shape and names every problem, and a fast one
+ * (RowReader.fast) for the plain records nearly every tape is made of, which parses each record in a single
+ * pass over its bytes and hands anything unusual to the general one. A range of a file can be read on its
+ * own (readRecords, from a record boundary, with its first line number), which is how csv-parallel.ts reads
+ * a large file on several threads; readCsvTape picks that reader for large files.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { DATE_COLUMN, ID_COLUMN, MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS, normaliseHeader } from '../engine/schema.js';
-import type { Dictionary16 } from '../engine/columns.js';
+import { maxRowsPerMemory, type Dictionary16 } from '../engine/columns.js';
+import type { ByteSource } from './byte-source.js';
+import { readCsvParallel } from './csv-parallel.js';
+import { ID_HASH_SEED, hashId, pairHash } from './key-set.js';
 import { TapeInputError, type Problem } from './problems.js';
 import { TapeBuilder, type ReadOptions, type ReadResult } from './tape-builder.js';
 
@@ -460,7 +470,7 @@ function problem(file: string, line: number, column: string | null, value: strin
   return { file, line, lineKind: 'line', column, value, reason };
 }
 
-function fileError(file: string, line: number, column: string | null, value: string | null, reason: string): TapeInputError {
+export function fileError(file: string, line: number, column: string | null, value: string | null, reason: string): TapeInputError {
   return new TapeInputError([problem(file, line, column, value, reason)], 1);
 }
 
@@ -474,12 +484,54 @@ function valueText(b: Uint8Array, start: number, end: number): string {
   return lenientUtf8.decode(b.subarray(start, Math.min(end, start + MAX_VALUE_BYTES)));
 }
 
+
 // ---------------------------------------------------------------------------------------------------------
-// Group keys
+// Dictionary keys
+
+/**
+ * Positive integers (packed yyyymmdd dates, shifted day numbers) → dictionary keys, in a small open-addressing
+ * table: a tape has few dates, and a probe of an Int32Array costs less than a Map lookup on every row (tapes
+ * sorted by loan change date every row). The CSV reader puts in only dates that parseDate accepted, so a hit
+ * also proves the date valid.
+ */
+export class IntKeys {
+  /** slot i: [2i] the integer (0 = empty: callers never use 0), [2i + 1] its key */
+  private slots = new Int32Array(2 * 64);
+  private size = 0;
+
+  get(packed: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = (Math.imul(packed, 0x9e3779b1) >>> 16 << 1) & mask;
+    for (;;) {
+      const value = slots[i]!;
+      if (value === packed) return slots[i + 1]!;
+      if (value === 0) return -1;
+      i = (i + 2) & mask;
+    }
+  }
+
+  set(packed: number, key: number): void {
+    if ((this.size + 1) * 4 > this.slots.length) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2);
+      this.size = 0;
+      for (let j = 0; j < old.length; j += 2) if (old[j] !== 0) this.set(old[j]!, old[j + 1]!);
+    }
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = (Math.imul(packed, 0x9e3779b1) >>> 16 << 1) & mask;
+    while (slots[i] !== 0) i = (i + 2) & mask;
+    slots[i] = packed;
+    slots[i + 1] = key;
+    this.size += 1;
+  }
+}
 
 /**
  * Group-by cells to dictionary keys, found by their bytes, so that a row whose value was seen before costs
- * a hash and a comparison rather than a decoded string.
+ * a hash and a comparison rather than a decoded string. The hash is the loan_id's (hashId), so the fast
+ * path can compute it while it scans the cell.
  */
 class GroupKeys {
   private readonly keysByHash = new Map<number, number[]>();
@@ -487,17 +539,23 @@ class GroupKeys {
 
   constructor(private readonly dictionary: Dictionary16) {}
 
-  /** The key of the cell's text, or -1 when the cell is not valid UTF-8. */
-  keyOf(b: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-    const keys = this.keysByHash.get(h);
+  /** The key of a value seen before, or -1. */
+  find(b: Uint8Array, start: number, end: number, hash: number): number {
+    const keys = this.keysByHash.get(hash);
     if (keys !== undefined) {
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k]!;
         if (sameBytes(this.bytesByKey[key]!, b, start, end)) return key;
       }
     }
+    return -1;
+  }
+
+  /** The key of the cell's text, or -1 when the cell is not valid UTF-8. */
+  keyOf(b: Uint8Array, start: number, end: number): number {
+    const h = hashId(b, start, end);
+    const known = this.find(b, start, end, h);
+    if (known >= 0) return known;
     let text: string;
     try {
       text = strictUtf8.decode(b.subarray(start, end));
@@ -506,6 +564,7 @@ class GroupKeys {
     }
     const key = this.dictionary.keyOf(text);
     this.bytesByKey[key] = b.slice(start, end);
+    const keys = this.keysByHash.get(h);
     if (keys !== undefined) keys.push(key);
     else this.keysByHash.set(h, [key]);
     return key;
@@ -521,27 +580,269 @@ function sameBytes(stored: Uint8Array, b: Uint8Array, start: number, end: number
 // ---------------------------------------------------------------------------------------------------------
 // Rows
 
+/** What the fast path does with each field of a record; a value ≥ 0 is a money column's index. */
+const ROLE_SKIP = -1;
+const ROLE_DATE = -2;
+const ROLE_ID = -3;
+const ROLE_GROUP = -4;
+
+/** Rows whose duplicate checks the fast path does together (see RowReader.settle). */
+const BATCH_ROWS = 256;
+
+/** Copy row `from` to row `to` in every column. */
+function moveRow(builder: TapeBuilder, from: number, to: number): void {
+  const { money64, moneyIndex, dateColumn, groupColumn } = builder;
+  for (let c = 0; c < moneyIndex.length; c++) money64[moneyIndex[c]! + to] = money64[moneyIndex[c]! + from]!;
+  dateColumn[to] = dateColumn[from]!;
+  if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
+}
+
 /** Validates each data record and hands the good ones to the builder. */
-class RowReader {
+export class RowReader {
+  /** 1-based line on which the next record starts */
+  line: number;
   private readonly fieldCount: number;
   private readonly required: boolean[];
-  /** packed yyyymmdd → date key: a tape has few dates, so almost every row is a hit that makes no string */
-  private readonly dateKeys = new Map<number, number>();
-  /** tapes are mostly sorted by date: the last date answers most rows without a map lookup */
+  private readonly requiredMoney: Uint8Array;
+  /** per field: ROLE_* or the money column; null when the fast path cannot serve this header */
+  private readonly roles: Int32Array | null;
+  private readonly dateKeys = new IntKeys();
+  /** tapes are often sorted by date: the last date answers most rows without a lookup */
   private lastDate = -1;
   private lastDateKey = 0;
   private readonly groupKeys: GroupKeys | null;
+  /** the fast path's batch of rows awaiting their duplicate check: hashes, id bytes (empty: no id), date key */
+  private readonly idHashes = new Int32Array(BATCH_ROWS);
+  private readonly pairs = new Int32Array(BATCH_ROWS);
+  private readonly idStarts = new Int32Array(BATCH_ROWS);
+  private readonly idEnds = new Int32Array(BATCH_ROWS);
+  private readonly pendingDates = new Uint16Array(BATCH_ROWS);
+  /** what KeySet.touch returned, kept so that its loads stay */
+  touched = 0;
 
   constructor(
     private readonly file: string,
     private readonly columns: ColumnMap,
     private readonly builder: TapeBuilder,
+    line: number,
+    fastPath = true,
   ) {
+    this.line = line;
     this.fieldCount = columns.names.length;
     this.required = MONEY_COLUMNS.map((c) => REQUIRED_MONEY_COLUMNS.has(c));
+    this.requiredMoney = Uint8Array.from(this.required, Number);
     this.groupKeys = columns.group >= 0 ? new GroupKeys(builder.groups) : null;
+    this.roles = fastPath ? fastRoles(columns) : null;
   }
 
+  /**
+   * The fast path: rows from `p` while each record is the plain kind nearly every tape is made of, parsed in
+   * one pass over its bytes, cells written straight into the columns; returns where it stopped, at the start
+   * of the first record it does not serve (or at `end`). `end` must follow a line feed, so that every record
+   * it serves ends before `end`.
+   *
+   * A record is served when every field is unquoted and made of bytes ≥ '-' (no quote, blank, CR or control
+   * byte, except the CR of a CRLF), there are exactly as many fields as header names, money cells are
+   * digits with an optional point and one or two decimals (or empty where optional), the date is a plain
+   * YYYY-MM-DD already in the dictionary, and a group value was seen before. For such a record the general
+   * path (splitRecord, parseCents, parseDate, read) computes exactly the same cells and keys, so the two paths
+   * are interchangeable record by record; everything else (problems, new dictionary entries, quotes, blank
+   * lines) is left to the general path, which is why this one never reports a problem nor adds to a dictionary.
+   */
+  fast(b: Uint8Array, p: number, end: number): number {
+    const roles = this.roles;
+    if (roles === null) return p;
+    const builder = this.builder;
+    const last = roles.length - 1;
+    const requiredMoney = this.requiredMoney;
+    const money64 = builder.money64;
+    const moneyIndex = builder.moneyIndex;
+    const dateColumn = builder.dateColumn;
+    const groupColumn = builder.groupColumn;
+    const limit = builder.rowLimit;
+    const dateKeys = this.dateKeys;
+    const groupKeys = this.groupKeys;
+    let row = builder.nextRow;
+    let lastDate = this.lastDate;
+    let lastDateKey = this.lastDateKey;
+    let records = 0;
+    const { idHashes, pairs, idStarts, idEnds, pendingDates } = this;
+    let pending = 0;
+    let start = p;
+    rows: for (;;) {
+      start = p;
+      if (p >= end || row >= limit) break;
+      let dateKey = 0;
+      let groupKey = 0;
+      let idStart = 0;
+      let idEnd = 0;
+      let idHash = 0;
+      for (let f = 0; f <= last; f++) {
+        const role = roles[f]!;
+        let c = b[p]!;
+        if (role >= 0) {
+          const from = p;
+          let whole = 0;
+          let d = c - ZERO;
+          while (d >>> 0 <= 9) {
+            whole = whole * 10 + d;
+            c = b[++p]!;
+            d = c - ZERO;
+          }
+          const wholeDigits = p - from;
+          // more digits could pass 2^53 cents: the general path judges those
+          if (wholeDigits > 13) break rows;
+          let cents: number;
+          if (c === DOT) {
+            c = b[++p]!;
+            d = c - ZERO;
+            if (d >>> 0 <= 9) {
+              let fraction = d * 10;
+              c = b[++p]!;
+              d = c - ZERO;
+              if (d >>> 0 <= 9) {
+                fraction += d;
+                c = b[++p]!;
+              }
+              cents = whole * 100 + fraction;
+            } else {
+              // "." alone is not a number
+              if (wholeDigits === 0) break rows;
+              cents = whole * 100;
+            }
+          } else if (wholeDigits === 0) {
+            // empty, or not a number (then the separator test below sends the record to the general path)
+            if (requiredMoney[role] !== 0) break rows;
+            cents = 0;
+          } else {
+            cents = whole * 100;
+          }
+          money64[moneyIndex[role]! + row] = cents;
+        } else if (role === ROLE_ID) {
+          // hashed while scanned (hashId), so the duplicate check reads no byte twice
+          idStart = p;
+          let h = ID_HASH_SEED;
+          while (c >= MINUS) {
+            h = Math.imul(h ^ c, 0x01000193);
+            c = b[++p]!;
+          }
+          idEnd = p;
+          idHash = h;
+        } else if (role === ROLE_DATE) {
+          // An LF at or after p comes before `end`: when it lies within the next 10 bytes it fails a dash or
+          // digit test below, so nothing past it decides anything.
+          if (b[p + 4] !== MINUS || b[p + 7] !== MINUS) break rows;
+          const y1 = c - ZERO;
+          const y2 = b[p + 1]! - ZERO;
+          const y3 = b[p + 2]! - ZERO;
+          const y4 = b[p + 3]! - ZERO;
+          const m1 = b[p + 5]! - ZERO;
+          const m2 = b[p + 6]! - ZERO;
+          const d1 = b[p + 8]! - ZERO;
+          const d2 = b[p + 9]! - ZERO;
+          // negative when any of them is not a digit
+          if ((y1 | y2 | y3 | y4 | m1 | m2 | d1 | d2 | (9 - y1) | (9 - y2) | (9 - y3) | (9 - y4) | (9 - m1) | (9 - m2) | (9 - d1) | (9 - d2)) < 0) break rows;
+          const packed = (y1 * 1000 + y2 * 100 + y3 * 10 + y4) * 10000 + (m1 * 10 + m2) * 100 + d1 * 10 + d2;
+          if (packed !== lastDate) {
+            const key = dateKeys.get(packed);
+            if (key < 0) break rows;
+            lastDate = packed;
+            lastDateKey = key;
+          }
+          dateKey = lastDateKey;
+          p += 10;
+          c = b[p]!;
+        } else if (role === ROLE_GROUP) {
+          const from = p;
+          let h = ID_HASH_SEED;
+          while (c >= MINUS) {
+            h = Math.imul(h ^ c, 0x01000193);
+            c = b[++p]!;
+          }
+          groupKey = groupKeys!.find(b, from, p, h);
+          if (groupKey < 0) break rows;
+        } else {
+          while (c >= MINUS) c = b[++p]!;
+        }
+        if (f !== last) {
+          if (c !== COMMA) break rows;
+          p++;
+        } else {
+          if (c === CR) c = b[++p]!;
+          if (c !== LF) break rows;
+          p++;
+        }
+      }
+      records++;
+      dateColumn[row] = dateKey;
+      if (groupColumn !== null) groupColumn[row] = groupKey;
+      // The row is written as if kept; its duplicate check waits for the batch (see settle).
+      idHashes[pending] = idHash;
+      pairs[pending] = pairHash(idHash, dateKey);
+      idStarts[pending] = idStart;
+      idEnds[pending] = idEnd;
+      pendingDates[pending] = dateKey;
+      pending++;
+      row++;
+      if (pending === BATCH_ROWS) {
+        builder.nextRow = row;
+        if (row > builder.written) builder.written = row;
+        this.settle(b, pending);
+        row = builder.nextRow;
+        pending = 0;
+      }
+    }
+    builder.nextRow = row;
+    // the cells of the record it stopped at, if any, were written too
+    if (row + 1 > builder.written) builder.written = row + 1;
+    if (pending > 0) this.settle(b, pending);
+    builder.rowsRead += records;
+    this.line += records;
+    this.lastDate = lastDate;
+    this.lastDateKey = lastDateKey;
+    return start;
+  }
+
+  /**
+   * The duplicate checks of the last `count` rows the fast path wrote, in row order: first one load of each
+   * row's slot (KeySet.touch), so that the cache misses of the batch overlap instead of following one
+   * another, then the inserts. A duplicate is dropped by moving the batch's later rows down over it, so the
+   * kept rows stay contiguous and in file order; duplicates are rare, and so are the moves.
+   */
+  private settle(b: Uint8Array, count: number): void {
+    const builder = this.builder;
+    const ids = builder.ids;
+    const { idHashes, pairs, idStarts, idEnds, pendingDates } = this;
+    // only a hash table has misses worth overlapping (see dedupe.ts for the run mode, which has none)
+    const set = ids.pairs;
+    if (set !== null) this.touched ^= set.touch(pairs, count);
+    const first = builder.nextRow - count;
+    const rowBase = builder.rowBase;
+    let kept = first;
+    for (let k = 0; k < count; k++) {
+      const start = idStarts[k]!;
+      const end = idEnds[k]!;
+      if (end === start) ids.idless(kept - rowBase);
+      else if (!ids.add(b, start, end, idHashes[k]!, pairs[k]!, pendingDates[k]!, kept - rowBase)) {
+        builder.duplicates++;
+        continue;
+      }
+      if (kept !== first + k) moveRow(builder, first + k, kept);
+      kept++;
+    }
+    builder.nextRow = kept;
+    // the column totals of the kept rows, while their cells are still in cache
+    const { money64, moneyIndex, totals } = builder;
+    for (let c = 0; c < moneyIndex.length; c++) {
+      const from = moneyIndex[c]! + first;
+      const to = moneyIndex[c]! + kept;
+      let sum = totals[c]!;
+      for (let i = from; i < to; i++) sum += money64[i]!;
+      totals[c] = sum;
+    }
+  }
+
+  /** The general path: one split record, any shape, with every problem reported. */
   read(b: Uint8Array, fields: RecordFields, line: number): void {
     const builder = this.builder;
     const columns = this.columns;
@@ -617,7 +918,7 @@ class RowReader {
   private dateKeyOf(packed: number, line: number): number {
     if (packed === this.lastDate) return this.lastDateKey;
     let key = this.dateKeys.get(packed);
-    if (key === undefined) {
+    if (key < 0) {
       try {
         key = this.builder.dates.keyOf(dateText(packed));
       } catch (error) {
@@ -644,26 +945,66 @@ class RowReader {
   }
 }
 
+/**
+ * The fast path's plan for a header; null when one field would play two parts (a --group-by naming the
+ * date, the id or an amount), which only the general path handles.
+ */
+function fastRoles(columns: ColumnMap): Int32Array | null {
+  const roles = new Int32Array(columns.names.length).fill(ROLE_SKIP);
+  const assign = (f: number, role: number): boolean => {
+    if (f < 0) return true;
+    if (roles[f] !== ROLE_SKIP) return false;
+    roles[f] = role;
+    return true;
+  };
+  let ok = assign(columns.date, ROLE_DATE) && assign(columns.id, ROLE_ID) && assign(columns.group, ROLE_GROUP);
+  columns.money.forEach((f, c) => {
+    ok = ok && assign(f, c);
+  });
+  return ok ? roles : null;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The reader
 
 /**
- * Count line feeds in a first pass over the file, with the same buffer: rows ≤ line feeds + 1 bounds the
- * columns to reserve (quoted line feeds only make the bound looser, and reserved pages that are never
- * written cost no memory).
+ * Count line feeds in [from, to) with the given buffer: rows ≤ line feeds + 1 bounds the columns to reserve
+ * (quoted line feeds only make the bound looser, and reserved pages that are never written cost no memory).
  */
-async function countLineFeeds(handle: FileHandle, buffer: Uint8Array): Promise<number> {
+export async function countLineFeeds(handle: ByteSource, buffer: Uint8Array, from: number, to: number): Promise<number> {
   // Buffer's indexOf is memchr; the view shares the buffer's memory.
   const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.length);
   let count = 0;
-  let position = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-    if (bytesRead === 0) return count;
+  let position = from;
+  while (position < to) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, to - position), position);
+    if (bytesRead === 0) break;
     position += bytesRead;
     const chunk = bytesRead === bytes.length ? bytes : bytes.subarray(0, bytesRead);
     for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) count++;
   }
+  return count;
+}
+
+/**
+ * At most how many rows bytes [from, to) can put in the columns, without reading them: every row kept (or
+ * written by the fast path before its duplicate check) comes from its own record, which has a comma between
+ * each two of the header's F fields, a line feed (but the file's last), a date of at least 10 bytes and
+ * three required amounts of at least a digit each: F + 12 bytes or more.
+ */
+export function rowBound(bytes: number, fieldCount: number): number {
+  return Math.floor(bytes / (fieldCount + 12)) + 1;
+}
+
+/**
+ * The rows to reserve for bytes [from, to): rowBound when a memory can hold that many (the unused rows cost
+ * address space, not memory: a page is only made resident when written), else the line feeds counted (a
+ * first pass over the bytes) + 1, which is exact enough for any tape that fits at all.
+ */
+export async function rowCapacity(handle: ByteSource, header: CsvHeader, from: number, to: number, withGroup: boolean): Promise<number> {
+  const bound = rowBound(to - from, header.columns.names.length);
+  if (bound <= maxRowsPerMemory(withGroup)) return bound;
+  return (await countLineFeeds(handle, new Uint8Array(READ_CHUNK_BYTES), from, to)) + 1;
 }
 
 function decodeHeader(b: Uint8Array, fields: RecordFields, file: string, line: number): string[] {
@@ -684,63 +1025,143 @@ function normaliseName(name: string): string {
   return name.replace(/^\uFEFF/, '').trim();
 }
 
-export async function readCsvTape(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+/** The header, and where the data records begin. */
+export interface CsvHeader {
+  readonly columns: ColumnMap;
+  /** byte offset of the first record after the header */
+  readonly dataStart: number;
+  /** its 1-based line */
+  readonly dataLine: number;
+}
+
+/** Read up to the header (a BOM and blank lines before it are skipped); throws the header's problems. */
+export async function readHeader(handle: ByteSource, path: string, groupBy: string | null | undefined): Promise<CsvHeader> {
+  let buffer = new Uint8Array(1 << 16);
+  const fields = new RecordFields();
+  let filePosition = 0;
+  let length = 0;
+  let position = 0;
+  let line = 1;
+  for (;;) {
+    if (position > 0) {
+      buffer.copyWithin(0, position, length);
+      length -= position;
+      position = 0;
+    }
+    if (length === buffer.length) {
+      const bigger = new Uint8Array(buffer.length * 2);
+      bigger.set(buffer.subarray(0, length));
+      buffer = bigger;
+    }
+    const base = filePosition - length;
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, filePosition);
+    const eof = bytesRead === 0;
+    if (filePosition === 0 && bytesRead >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) position = 3;
+    filePosition += bytesRead;
+    length += bytesRead;
+    while (position < length) {
+      const next = splitRecord(buffer, position, length, eof, fields);
+      if (next < 0) break;
+      if (fields.unterminatedField >= 0) {
+        throw fileError(path, line + fields.unterminatedLines, null, valueText(buffer, fields.unterminatedStart, length), 'unterminated quoted field');
+      }
+      if (!fields.blank) {
+        const columns = mapHeader(decodeHeader(buffer, fields, path, line), groupBy, path, line);
+        return { columns, dataStart: base + next, dataLine: line + fields.lines };
+      }
+      line += fields.lines;
+      position = next;
+    }
+    if (eof) throw fileError(path, 0, null, null, 'no header');
+  }
+}
+
+/** Bytes [from, to) of a file, holding whole records; `line` is the 1-based line at `from`. */
+export interface RecordRange {
+  readonly from: number;
+  readonly to: number;
+  readonly line: number;
+  /** `to` is the end of the file (else the range must end exactly at the end of a record) */
+  readonly fileEnd: boolean;
+}
+
+/**
+ * Read the data records of a range into the reader's builder: the fast path for the plain records, the
+ * general one for the rest. Returns false when the range does not end at the end of a record (a quoted field
+ * runs on past `to`): its rows are then wrong and the caller must read the file another way.
+ */
+export async function readRecords(handle: ByteSource, path: string, rows: RowReader, columns: ColumnMap, range: RecordRange): Promise<boolean> {
+  let buffer = new Uint8Array(READ_CHUNK_BYTES);
+  const fields = new RecordFields();
+  let filePosition = range.from;
+  let length = 0;
+  let position = 0;
+  for (;;) {
+    if (position > 0) {
+      buffer.copyWithin(0, position, length);
+      length -= position;
+      position = 0;
+    }
+    if (length === buffer.length) {
+      const bigger = new Uint8Array(buffer.length * 2);
+      bigger.set(buffer.subarray(0, length));
+      buffer = bigger;
+    }
+    const want = Math.min(buffer.length - length, range.to - filePosition);
+    const bytesRead = want > 0 ? (await handle.read(buffer, length, want, filePosition)).bytesRead : 0;
+    filePosition += bytesRead;
+    length += bytesRead;
+    const done = bytesRead === 0 || filePosition >= range.to;
+    const eof = done && range.fileEnd;
+    // the fast path takes records that end before the last line feed read
+    let fastEnd = length;
+    while (fastEnd > position && buffer[fastEnd - 1] !== LF) fastEnd--;
+    while (position < length) {
+      if (position < fastEnd) {
+        position = rows.fast(buffer, position, fastEnd);
+        if (position === fastEnd) continue;
+      }
+      const next = splitRecord(buffer, position, length, eof, fields);
+      if (next < 0) break;
+      if (fields.unterminatedField >= 0) {
+        const column = columns.names[fields.unterminatedField] ?? null;
+        throw fileError(path, rows.line + fields.unterminatedLines, column, valueText(buffer, fields.unterminatedStart, length), 'unterminated quoted field');
+      }
+      if (!fields.blank) rows.read(buffer, fields, rows.line);
+      rows.line += fields.lines;
+      position = next;
+    }
+    if (done) return position === length;
+  }
+}
+
+/** The single-threaded reader: the header, a first pass counting line feeds, then every record in order. */
+/** How the CSV reader works, for tests that compare its paths. */
+export interface CsvTuning {
+  /** take plain records through RowReader.fast (default true); else every record through the general path */
+  readonly fastPath?: boolean;
+}
+
+export async function readCsvSerial(path: string, options: ReadOptions = {}, tuning: CsvTuning = {}): Promise<ReadResult> {
   const handle = await open(path, 'r');
   try {
-    // A plain Uint8Array rather than a Buffer: the builder takes subarrays of it for loan ids, and
-    // Buffer's own subarray is several times slower than the typed array's.
-    let buffer = new Uint8Array(READ_CHUNK_BYTES);
-    const builder = new TapeBuilder((await countLineFeeds(handle, buffer)) + 1, options);
-    const fields = new RecordFields();
-    let columns: ColumnMap | null = null;
-    let rows: RowReader | null = null;
-    let filePosition = 0;
-    let length = 0;
-    let position = 0;
-    let eof = false;
-    /** 1-based line on which the next record starts */
-    let line = 1;
-    for (;;) {
-      if (position > 0) {
-        buffer.copyWithin(0, position, length);
-        length -= position;
-        position = 0;
-      }
-      if (length === buffer.length) {
-        const bigger = new Uint8Array(buffer.length * 2);
-        bigger.set(buffer.subarray(0, length));
-        buffer = bigger;
-      }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, filePosition);
-      if (bytesRead === 0) eof = true;
-      if (filePosition === 0 && bytesRead >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) position = 3;
-      filePosition += bytesRead;
-      length += bytesRead;
-      while (position < length) {
-        const next = splitRecord(buffer, position, length, eof, fields);
-        if (next < 0) break;
-        if (fields.unterminatedField >= 0) {
-          const f = fields.unterminatedField;
-          const column = columns === null ? null : (columns.names[f] ?? null);
-          throw fileError(path, line + fields.unterminatedLines, column, valueText(buffer, fields.unterminatedStart, length), 'unterminated quoted field');
-        }
-        if (!fields.blank) {
-          if (rows === null) {
-            columns = mapHeader(decodeHeader(buffer, fields, path, line), options.groupBy, path, line);
-            rows = new RowReader(path, columns, builder);
-          } else {
-            rows.read(buffer, fields, line);
-          }
-        }
-        line += fields.lines;
-        position = next;
-      }
-      if (eof) break;
-    }
-    if (rows === null) throw fileError(path, 0, null, null, 'no header');
+    const size = (await handle.stat()).size;
+    const header = await readHeader(handle, path, options.groupBy);
+    const capacity = await rowCapacity(handle, header, header.dataStart, size, Boolean(options.groupBy));
+    const builder = new TapeBuilder(capacity, options);
+    const rows = new RowReader(path, header.columns, builder, header.dataLine, tuning.fastPath !== false);
+    await readRecords(handle, path, rows, header.columns, { from: header.dataStart, to: size, line: header.dataLine, fileEnd: true });
     if (builder.rowsRead === 0) throw fileError(path, 0, null, null, 'no data rows');
     return builder.finish(path);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Read a CSV tape into shared columns: on several threads when the file is large enough to gain from them
+ * (csv-parallel.ts), in one pass otherwise; the result is the same either way.
+ */
+export async function readCsvTape(path: string, options: ReadOptions = {}): Promise<ReadResult> {
+  return readCsvParallel(path, options);
 }

@@ -1,10 +1,16 @@
 /**
  * Where every reader puts its validated rows: the shared columns, the date and group dictionaries, duplicate
  * detection, and the problem log. Readers parse and validate cells; the builder owns what happens to a row.
+ *
+ * A builder fills either a tape of its own (`new TapeBuilder(capacity)`) or one region of rows of a memory
+ * that several builders share (`TapeBuilder.region`), one per thread of a parallel reader. A region builder
+ * keeps its own dictionaries, duplicate set and problems, as if its rows were a whole file; `partial()` hands
+ * them over, and range-merge.ts turns the regions into the tape a single builder would have made.
  */
-import { allocateColumns, Dictionary16, viewsOf, type ColumnViews, type Tape, type TapeLayout } from '../engine/columns.js';
+import { allocateColumns, Dictionary16, type Tape, type TapeLayout } from '../engine/columns.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS } from '../engine/schema.js';
-import { KeySet } from './key-set.js';
+import { deduperTransferList, PairDeduper, type DeduperParts } from './dedupe.js';
+import { hashId, pairHash } from './key-set.js';
 import { ProblemLog, TapeInputError, type Problem } from './problems.js';
 
 export interface ReadOptions {
@@ -25,28 +31,97 @@ export interface ReadResult {
   readonly problems: readonly Problem[];
 }
 
+/** Which rows of a shared memory a region builder may write. */
+export interface RowRegion {
+  readonly memory: WebAssembly.Memory;
+  readonly layout: TapeLayout;
+  /** the region's first row */
+  readonly rowBase: number;
+  /** one past the region's last row */
+  readonly rowLimit: number;
+  /** later regions' pairs will be looked up in this one's (it gets a filter that makes that cheap) */
+  readonly checkedLater?: boolean;
+}
+
+/** What a region builder hands to the merge: plain data and transferable arrays, no views of the memory. */
+export interface RangePartial {
+  readonly rowBase: number;
+  /** kept rows, written at rowBase, rowBase + 1, … */
+  readonly rows: number;
+  readonly rowsRead: number;
+  readonly duplicates: number;
+  readonly invalidRows: number;
+  readonly problemsListed: readonly Problem[];
+  readonly problemsByReason: Readonly<Record<string, number>>;
+  readonly problemsTotal: number;
+  /** the region's own dictionaries, in first-seen order */
+  readonly dates: readonly string[];
+  readonly groups: readonly string[];
+  /** per money column, the sum of the kept rows' cents */
+  readonly totals: Float64Array;
+  /** the kept (id, date key) pairs, date keys local to the region, with their rows (from rowBase) */
+  readonly ids: DeduperParts;
+}
+
 export class TapeBuilder {
-  /** the reader fills this with the current row's amounts, in MONEY_COLUMNS order, before commit() */
+  /** the general path fills this with the current row's amounts, in MONEY_COLUMNS order, before commit() */
   readonly cents = new Float64Array(MONEY_COLUMNS.length);
   readonly dates = new Dictionary16('measurement_date');
   readonly groups = new Dictionary16('group-by');
   readonly problems = new ProblemLog();
   rowsRead = 0;
-  private rows = 0;
-  private duplicates = 0;
-  private invalidRows = 0;
-  private readonly ids = new KeySet();
-  private readonly totals = new Float64Array(MONEY_COLUMNS.length);
-  private readonly memory: WebAssembly.Memory;
-  private readonly layout: TapeLayout;
-  private readonly views: ColumnViews;
+  /** the row the next kept row goes to (absolute, within the memory) */
+  nextRow: number;
+  duplicates = 0;
+  invalidRows = 0;
+  readonly ids: PairDeduper;
+  /** per money column, the sum of the kept rows so far (in row order, as the rows are kept) */
+  readonly totals = new Float64Array(MONEY_COLUMNS.length);
+  readonly memory: WebAssembly.Memory;
+  readonly layout: TapeLayout;
+  readonly rowBase: number;
+  readonly rowLimit: number;
+  /**
+   * The fast paths of the readers write cells here directly: `money64[moneyIndex[c] + row]` is money column
+   * c of absolute row `row` (one view over the whole memory, so a row's nine stores need no per-column view),
+   * `dateColumn[row]` and `groupColumn[row]` its keys.
+   */
+  readonly money64: Float64Array;
+  readonly moneyIndex: Int32Array;
+  readonly dateColumn: Uint16Array;
+  readonly groupColumn: Uint16Array | null;
 
+  /** A builder of a tape of its own, for at most `capacity` rows. */
   constructor(
     capacity: number,
     private readonly options: ReadOptions = {},
+    region?: RowRegion,
   ) {
-    ({ memory: this.memory, layout: this.layout } = allocateColumns(capacity, Boolean(options.groupBy)));
-    this.views = viewsOf(this.memory.buffer, this.layout, capacity);
+    if (region === undefined) {
+      ({ memory: this.memory, layout: this.layout } = allocateColumns(capacity, Boolean(options.groupBy)));
+      this.rowBase = 0;
+      this.rowLimit = capacity;
+    } else {
+      this.memory = region.memory;
+      this.layout = region.layout;
+      this.rowBase = region.rowBase;
+      this.rowLimit = region.rowLimit;
+    }
+    this.nextRow = this.rowBase;
+    const buffer = this.memory.buffer;
+    const capacityRows = this.layout.capacity;
+    this.money64 = new Float64Array(buffer, 0, this.layout.byteLength >>> 3);
+    this.moneyIndex = Int32Array.from(this.layout.moneyOffsets, (offset) => offset / 8);
+    this.dateColumn = new Uint16Array(buffer, this.layout.dateKeyOffset, capacityRows);
+    this.groupColumn = this.layout.groupKeyOffset < 0 ? null : new Uint16Array(buffer, this.layout.groupKeyOffset, capacityRows);
+    // Rows of a region are tracked by its duplicate detection, so that a merge can drop the later of two
+    // equal pairs found in different regions.
+    this.ids = new PairDeduper(this.rowLimit - this.rowBase, this.dateColumn, this.rowBase, region !== undefined, region?.checkedLater === true);
+  }
+
+  /** A builder of rows [rowBase, rowLimit) of a memory that other builders share. */
+  static region(region: RowRegion, options: ReadOptions = {}): TapeBuilder {
+    return new TapeBuilder(region.rowLimit - region.rowBase, options, region);
   }
 
   get lenient(): boolean {
@@ -67,33 +142,53 @@ export class TapeBuilder {
    * when the tape has no loan_id (or the cell is empty): such a row is its own aggregate and never a duplicate.
    */
   commit(idBytes: Uint8Array | null, idStart: number, idEnd: number, dateKey: number, groupKey = 0): void {
-    if (idBytes !== null && !this.ids.add(idBytes, idStart, idEnd, dateKey)) {
-      this.duplicates += 1;
-      return;
+    const row = this.nextRow;
+    if (idBytes !== null) {
+      const idHash = hashId(idBytes, idStart, idEnd);
+      if (!this.ids.add(idBytes, idStart, idEnd, idHash, pairHash(idHash, dateKey), dateKey, row - this.rowBase)) {
+        this.duplicates += 1;
+        return;
+      }
     }
-    const row = this.rows;
-    if (row >= this.layout.capacity) throw new RangeError(`more rows than the ${this.layout.capacity} reserved`);
+    if (row >= this.rowLimit) throw new RangeError(`more rows than the ${this.rowLimit - this.rowBase} reserved`);
+    if (idBytes === null) this.ids.idless(row - this.rowBase);
+    const money64 = this.money64;
     for (let c = 0; c < MONEY_COLUMNS.length; c++) {
       const value = this.cents[c]!;
-      this.views.money[c]![row] = value;
+      money64[this.moneyIndex[c]! + row] = value;
       this.totals[c]! += value;
     }
-    this.views.dateKeys[row] = dateKey;
-    if (this.views.groupKeys) this.views.groupKeys[row] = groupKey;
-    this.rows = row + 1;
+    this.dateColumn[row] = dateKey;
+    if (this.groupColumn !== null) this.groupColumn[row] = groupKey;
+    this.nextRow = row + 1;
+  }
+
+  /** The kept rows. */
+  get rows(): number {
+    return this.nextRow - this.rowBase;
+  }
+
+  /**
+   * One past the last row a fast path wrote. Fast paths write a batch of rows before they know which are
+   * kept (a duplicate, or a batch handed to the slow path), and may leave cells past the kept rows.
+   */
+  written = 0;
+
+  /** Clear what fast paths left past the kept rows, so that nothing but kept rows holds data. */
+  private clearUnkept(): void {
+    const from = this.nextRow;
+    const to = Math.min(this.rowLimit, Math.max(this.written, from + 1));
+    if (from >= to) return;
+    for (let c = 0; c < MONEY_COLUMNS.length; c++) this.money64.fill(0, this.moneyIndex[c]! + from, this.moneyIndex[c]! + to);
+    this.dateColumn.fill(0, from, to);
+    this.groupColumn?.fill(0, from, to);
   }
 
   /** The tape, or a TapeInputError in strict mode when any row had a problem. */
   finish(file: string): ReadResult {
+    this.clearUnkept();
     if (this.problems.total > 0 && !this.lenient) throw this.problems.toError();
-    MONEY_COLUMNS.forEach((name, c) => {
-      if (this.totals[c]! > MAX_EXACT_CENTS) {
-        throw new TapeInputError(
-          [{ file, line: 0, lineKind: 'row', column: name, value: null, reason: 'column total exceeds 90 trillion dollars, beyond exact cent arithmetic' }],
-          1,
-        );
-      }
-    });
+    checkTotals(this.totals, file);
     const tape: Tape = {
       memory: this.memory,
       layout: this.layout,
@@ -110,4 +205,56 @@ export class TapeBuilder {
       problems: this.problems.listed,
     };
   }
+
+  /** A region's result for the merge; the builder must not be used afterwards (its arrays move). */
+  partial(): RangePartial {
+    this.clearUnkept();
+    return {
+      rowBase: this.rowBase,
+      rows: this.rows,
+      rowsRead: this.rowsRead,
+      duplicates: this.duplicates,
+      invalidRows: this.invalidRows,
+      problemsListed: this.problems.listed,
+      problemsByReason: this.problems.byReason,
+      problemsTotal: this.problems.total,
+      dates: this.dates.values,
+      groups: this.groups.values,
+      totals: this.totals,
+      ids: this.ids.parts(this.rows),
+    };
+  }
+}
+
+/** The transferable arrays of a partial, for postMessage. */
+export function partialTransferList(partial: RangePartial): ArrayBuffer[] {
+  return [...deduperTransferList(partial.ids), partial.totals.buffer as ArrayBuffer];
+}
+
+export function columnTotals(money64: Float64Array, moneyIndex: Int32Array, from: number, to: number): Float64Array {
+  const totals = new Float64Array(MONEY_COLUMNS.length);
+  for (let c = 0; c < MONEY_COLUMNS.length; c++) {
+    const base = moneyIndex[c]!;
+    let sum = 0;
+    for (let i = base + from; i < base + to; i++) sum += money64[i]!;
+    totals[c] = sum;
+  }
+  return totals;
+}
+
+/**
+ * Reject a tape whose column total would leave exact cent arithmetic. The check does not depend on the order
+ * in which the cents were added: while the exact total stays ≤ MAX_EXACT_CENTS every partial sum is an exact
+ * integer, and once the exact total passes it, rounding (monotonic, and 2^53 is representable) keeps the
+ * float sum ≥ 2^53. So totals summed per column, per region or per row all give the same verdict.
+ */
+export function checkTotals(totals: Float64Array, file: string): void {
+  MONEY_COLUMNS.forEach((name, c) => {
+    if (totals[c]! > MAX_EXACT_CENTS) {
+      throw new TapeInputError(
+        [{ file, line: 0, lineKind: 'row', column: name, value: null, reason: 'column total exceeds 90 trillion dollars, beyond exact cent arithmetic' }],
+        1,
+      );
+    }
+  });
 }

@@ -16,20 +16,26 @@ import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
 import { keyCount, mergeSums, snapshotsFromSums, DEFAULT_ALERT_THRESHOLDS, type AlertThresholds, type Snapshot } from '../engine/kpis.js';
 import { partitionRows } from '../engine/partition.js';
 import { SUMS_PER_KEY } from '../engine/schema.js';
-import { moneyStride, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import { exerciseKernels, moneyStride, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
 import type { KpiTask, KpiWorkerData } from './kpi-worker.js';
 import { workerFile } from './worker-file.js';
 
 /**
- * Below this many rows the calling thread is faster than a round trip through the pool. Measured with
- * `npm run bench:roofline -- --crossover` (bench/roofline.ts) on the 2-core machine: with the wasm kernels
- * the calling thread sums a loan-major tape at about 2-3 ns a row, and two workers win once the half they
- * save outweighs the pool's round trip (see the README's engine table).
+ * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
+ * `npm run bench:roofline -- --only dispatch` (bench/roofline.ts) on the 2-core machine, loan-major synthetic
+ * tape, wasm kernels, medians: the calling thread alone and the calling thread plus one worker cross between
+ * 74k and 167k rows in quiet runs (100k rows: 0.32-0.35 ms alone, 0.30-0.41 ms shared). One thread is held to
+ * its core's share of cache bandwidth (about 23 GB/s, 74 bytes a row) well before that, and the round trip of
+ * one task costs 30-40 µs.
  */
-export const DEFAULT_CROSSOVER_ROWS = 50_000;
+export const DEFAULT_CROSSOVER_ROWS = 100_000;
 
-/** See KpiPoolOptions.helpRows. */
-export const DEFAULT_HELP_ROWS = 0;
+/**
+ * See KpiPoolOptions.helpRows. Measured as above, from 200k to 10M rows the calling thread plus one worker was
+ * faster than two workers with the calling thread waiting (1M rows: 2.6 against 3.4 ms; 10M: 27 against
+ * 29 ms), so by default the calling thread always takes its share.
+ */
+export const DEFAULT_HELP_ROWS = Number.POSITIVE_INFINITY;
 
 /** Keys (dates × groups) beyond this would make every partial result larger than the data it sums. */
 export const MAX_KEYS = 1 << 20;
@@ -43,9 +49,10 @@ export interface KpiPoolOptions {
   /** compute on the calling thread below this many rows (0: always use the pool) */
   readonly crossoverRows?: number;
   /**
-   * From crossoverRows up to this many rows, the calling thread sums the first of the ranges itself while the
-   * workers sum the others, instead of waiting idle (0: never). Above it, the workers sum every range and the
-   * calling thread stays free during the computation.
+   * From crossoverRows up to this many rows, the calling thread sums the first of the `threads` ranges itself
+   * while the workers sum the others, instead of waiting idle: one worker fewer to wake, and its core is not
+   * left to a thread that only waits. Above it the workers sum every range and the calling thread stays free
+   * during the computation (0: never help). Default: always help, so `threads` − 1 workers are started.
    */
   readonly helpRows?: number;
   readonly thresholds?: AlertThresholds;
@@ -60,33 +67,46 @@ interface KernelModule {
 }
 
 let loadedModule: KernelModule | undefined;
+/** enough work for V8 to move every kernel to its optimising compiler (see exerciseKernels) */
+const PROCESS_WARM_UP_ROUNDS = 200;
 
 /**
- * The compiled kernels module, loaded once per process. `npm run build` compiles it from
- * src/engine/wasm/kernels.wat into dist/engine/wasm/kernels.wasm; when this file runs from its TypeScript
- * source (under the test runner) the module is taken from dist/, as the worker entry is.
+ * The compiled kernels module, loaded, checked and warmed once per process (a few milliseconds), or null with
+ * the reason. `npm run build` compiles it from src/engine/wasm/kernels.wat into
+ * dist/engine/wasm/kernels.wasm; when this file runs from its TypeScript source (under the test runner) the
+ * module is taken from dist/, as the worker entry is.
  */
 export function kernelModule(): KernelModule {
-  if (loadedModule) return loadedModule;
+  loadedModule ??= loadKernelModule();
+  return loadedModule;
+}
+
+function loadKernelModule(): KernelModule {
   const here = fileURLToPath(import.meta.url);
   const file = here.endsWith('.ts')
     ? resolve(dirname(here), '../../dist/engine/wasm/kernels.wasm')
     : join(dirname(here), '../engine/wasm/kernels.wasm');
-  if (!existsSync(file)) {
-    loadedModule = { module: null, reason: `${file} is missing: run "npm run build"` };
-  } else {
-    try {
-      loadedModule = { module: new WebAssembly.Module(readFileSync(file)), reason: '' };
-    } catch (error) {
-      // e.g. a JavaScript engine without wasm SIMD or shared memories
-      loadedModule = { module: null, reason: `${file} does not compile here: ${(error as Error).message}` };
-    }
+  if (!existsSync(file)) return { module: null, reason: `${file} is missing: run "npm run build"` };
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(readFileSync(file));
+  } catch (error) {
+    // e.g. a JavaScript engine without wasm SIMD or shared memories
+    return { module: null, reason: `${file} does not compile here: ${(error as Error).message}` };
   }
-  return loadedModule;
+  try {
+    // once per process: checks the module against the JavaScript kernels and tiers it up for every thread
+    exerciseKernels(module, PROCESS_WARM_UP_ROUNDS);
+  } catch (error) {
+    return { module: null, reason: (error as Error).message };
+  }
+  return { module, reason: '' };
 }
 
 export class KpiPool {
+  /** threads that compute: the workers, plus the calling thread when it helps */
   readonly threads: number;
+  readonly workers: number;
   readonly crossoverRows: number;
   readonly helpRows: number;
   /** the kernels this pool computes with */
@@ -111,6 +131,11 @@ export class KpiPool {
     if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`threads must be a whole number ≥ 1, got ${this.threads}`);
     this.crossoverRows = options.crossoverRows ?? DEFAULT_CROSSOVER_ROWS;
     this.helpRows = options.helpRows ?? DEFAULT_HELP_ROWS;
+    if (!(this.crossoverRows >= 0)) throw new RangeError(`crossoverRows must be ≥ 0, got ${this.crossoverRows}`);
+    if (!(this.helpRows >= 0)) throw new RangeError(`helpRows must be ≥ 0, got ${this.helpRows}`);
+    // A calling thread that always helps takes the place of one worker; with finite helpRows every worker is
+    // needed for the tapes above it.
+    this.workers = this.threads > 1 && this.helpRows === Number.POSITIVE_INFINITY ? this.threads - 1 : this.threads;
     this.thresholds = options.thresholds ?? DEFAULT_ALERT_THRESHOLDS;
     this.keys = keyCount(tape);
     if (this.keys > MAX_KEYS) {
@@ -129,8 +154,8 @@ export class KpiPool {
     };
     this.piscina = new Piscina({
       filename: workerFile('kpi-worker'),
-      minThreads: this.threads,
-      maxThreads: this.threads,
+      minThreads: this.workers,
+      maxThreads: this.workers,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
       // piscina's own run/wait histograms cost two clock reads and a record per task; we measure outside
@@ -142,7 +167,7 @@ export class KpiPool {
   /** Start the workers over the tape and wait until each has answered once. */
   static async open(tape: Tape, options: KpiPoolOptions = {}): Promise<KpiPool> {
     const pool = new KpiPool(tape, options);
-    await Promise.all(Array.from({ length: pool.threads }, () => pool.noop()));
+    await Promise.all(Array.from({ length: pool.workers }, () => pool.noop()));
     return pool;
   }
 

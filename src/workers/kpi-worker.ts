@@ -8,10 +8,10 @@
  * was free) it answers with a Float64Array of its own instead, computed by the JavaScript kernel.
  */
 import { workerData } from 'node:worker_threads';
-import { allocateColumns, viewsOf, type TapeLayout } from '../engine/columns.js';
+import { viewsOf, type TapeLayout } from '../engine/columns.js';
 import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from '../engine/schema.js';
-import { ScratchSlots, STREAM_ORDERS, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import { exerciseKernels, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
 
 export interface KpiWorkerData {
   readonly memory: WebAssembly.Memory;
@@ -39,6 +39,9 @@ const views = viewsOf(data.memory.buffer, data.layout, data.rows);
 const keyCount = data.dateCount * Math.max(1, data.groupCount);
 const slots = new ScratchSlots(data.memory.buffer, data.layout, keyCount);
 const wasm = data.module === null ? null : WasmKernels.instantiate(data.module, data.memory, data.layout);
+
+/** rounds of exerciseKernels at worker start */
+const WORKER_WARM_UP_ROUNDS = 3;
 
 warmUp();
 
@@ -72,53 +75,19 @@ function sumsJs(rowStart: number, rowEnd: number, out: Float64Array): void {
 
 /**
  * Run every kernel on a short odd-length input of our own before the first task arrives, so that V8 has seen
- * every path of the loops (odd heads, pairs, uniform blocks, tails) and compiled them.
- *
- * The wasm kernels are also checked here against the JavaScript kernels on that input, bit for bit: a module
- * that disagrees stops the worker at once rather than return wrong sums. They run many times because V8
- * first compiles wasm with its baseline compiler and tiers a function up to its optimising compiler only
- * once it has done enough work; the optimised code is then shared by every instance of the module, in every
- * thread.
+ * every path of the loops (odd heads, pairs, uniform blocks, tails) and compiled them. The wasm kernels are
+ * checked against the JavaScript ones on the way (exerciseKernels): a module that disagrees stops the worker
+ * at once rather than return wrong sums. A few rounds suffice: the pool has already tiered the shared module
+ * up on its own thread (kernelModule).
  */
 function warmUp(): void {
-  const rows = 1001;
+  const rows = 37;
   const money = MONEY_COLUMNS.map((_, c) => Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001));
-  // runs of one date (uniform blocks) for the first 400 rows, then a date change at every row (pairs)
-  const dates = Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3));
-  const groups = Uint16Array.from({ length: rows }, (_, i) => (i >> 5) % 2);
+  const dates = Uint16Array.from({ length: rows }, (_, i) => i % 3);
+  const groups = Uint16Array.from({ length: rows }, (_, i) => i % 2);
   for (let round = 0; round < 3; round++) {
     sumByDate(money, dates, 0, rows, new Float64Array(3 * SUMS_PER_KEY));
     sumByDateAndGroup(money, dates, groups, 2, 1, rows, new Float64Array(6 * SUMS_PER_KEY));
   }
-  if (data.module === null) return;
-
-  const own = allocateColumns(rows, true);
-  const ownViews = viewsOf(own.memory.buffer, own.layout, rows);
-  money.forEach((column, c) => ownViews.money[c]!.set(column));
-  ownViews.dateKeys.set(dates);
-  ownViews.groupKeys!.set(groups);
-  const kernels = WasmKernels.instantiate(data.module, own.memory, own.layout);
-  const acc = own.layout.scratchOffset;
-  const sums = new Float64Array(own.memory.buffer, acc, 6 * SUMS_PER_KEY);
-  const expectByDate = new Float64Array(3 * SUMS_PER_KEY);
-  sumByDate(money, dates, 1, rows, expectByDate);
-  const expectByGroup = new Float64Array(6 * SUMS_PER_KEY);
-  sumByDateAndGroup(money, dates, groups, 2, 3, rows - 2, expectByGroup);
-  for (let round = 0; round < 200; round++) {
-    sums.fill(0);
-    kernels.sumByDate(1, rows, acc);
-    if (round === 0) expectBitwise(sums.subarray(0, expectByDate.length), expectByDate, 'sumByDate');
-    sums.fill(0);
-    kernels.sumByDateAndGroup(2, 3, rows - 2, acc);
-    if (round === 0) expectBitwise(sums, expectByGroup, 'sumByDateAndGroup');
-  }
-  for (let round = 0; round < 20; round++) for (const order of STREAM_ORDERS) kernels.stream(1, rows, order);
-}
-
-function expectBitwise(actual: Float64Array, expected: Float64Array, kernel: string): void {
-  for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(actual[i], expected[i])) {
-      throw new Error(`the wasm ${kernel} kernel disagrees with the JavaScript kernel at slot ${i}: ${actual[i]} ≠ ${expected[i]}`);
-    }
-  }
+  if (data.module !== null) exerciseKernels(data.module, WORKER_WARM_UP_ROUNDS);
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { maxRowsPerMemory } from '../../engine/columns.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
+import { writeLoadReport } from '../../report/html/load.js';
 import { renderLoadTable } from '../../report/load-text.js';
 import { DEFAULT_LOAD_SECONDS, DEFAULT_LOAD_SIZES, LoadSizeError, runLoad, type LoadOptions, type LoadProgress, type LoadReport, type LoadStop } from '../../stress/load.js';
 import { DEFAULT_CROSSOVER_ROWS } from '../../workers/kpi-pool.js';
@@ -113,6 +114,7 @@ async function runLoadCommand(options: LoadCommandOptions): Promise<void> {
   const name = typeof options.reportName === 'string' ? options.reportName : options.reportName(report.started_at);
   const path = join(options.reportDir, name);
   writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeLoadReport(path, report);
   if (options.json) printJson(report);
   else printText(`${renderLoadTable(report)}Report: ${path}`);
   if (report.interrupted) process.exitCode = EXIT.interrupted;

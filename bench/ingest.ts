@@ -1,0 +1,224 @@
+/**
+ * Ingest: our readers against DuckDB's read_csv on the same generated file, in the same process and run.
+ *
+ *   node dist-bench/ingest.js [--rows 1000000] [--runs 15] [--warmup 3] [--duckdb-runs 15] [--dir /tmp]
+ *   node dist-bench/ingest.js crossover [--runs 15] [--dir /tmp]
+ *
+ * The files are those of `stress generate --rows N` (seed 1, 12 dates), written once to --dir as
+ * ingest-N.csv and ingest-N.arrow and reused by later runs. Timed, one method after the other in each round
+ * (round robin, so that a noisy neighbour hurts all methods alike), after warm-up rounds:
+ * - csv, 1 thread: readCsvSerial, the single-pass reader (parse, validate, dedupe into shared columns);
+ * - csv, 2 threads: readCsvParallel with 2 threads (the calling one and one ingest worker; the worker is
+ *   started in the warm-up and kept, as it is between the reads of one process);
+ * - duckdb read_csv: `CREATE TABLE t AS SELECT * FROM read_csv(file)` with threads = 2, fully materialised
+ *   in DuckDB's in-memory database, then dropped (the DROP is not timed);
+ * - arrow ipc, 1 and 2 threads: readArrowTape of the .arrow file into shared columns (record batches read
+ *   one at a time; with 2 threads, the second half of the batches on the ingest worker).
+ * Every read is checked for the row count before anything is timed. MB/s counts the file's bytes.
+ * All of ours include validation and duplicate detection; DuckDB's read_csv does neither.
+ *
+ * `crossover` mode: the CSV reader in one pass against two threads, on generated files from 1 MB to 64 MB,
+ * with the ingest worker already running (warm) and started by the read itself (cold), to place
+ * PARALLEL_MIN_BYTES and PARALLEL_COLD_MIN_BYTES (src/io/csv-parallel.ts).
+ *
+ * Benchmarks print; they do not assert speed.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
+// The readers by their module: the package index exports readTape, which picks one by itself.
+import { readArrowTape } from '../dist/io/arrow.js';
+import { readCsvSerial } from '../dist/io/csv.js';
+import { readCsvParallel } from '../dist/io/csv-parallel.js';
+import { closeIngestWorkers } from '../dist/io/ingest-pool.js';
+import { writeSyntheticFile } from '../dist/io/synthetic.js';
+import { compactCount, fixed, nowMs, otherCpuMeter, renderTable, summarise } from './lib.js';
+
+interface Method {
+  readonly name: string;
+  readonly file: string;
+  readonly runs: number;
+  /** one read; returns the rows it read, to check against the others */
+  run(): Promise<number>;
+}
+
+function options() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      runs: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      'duckdb-runs': { type: 'string' },
+      dir: { type: 'string', default: '/tmp' },
+    },
+  });
+  const whole = (name: string, text: string | undefined, min: number): number => {
+    const n = Number((text ?? '').replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got ${text}`);
+    return n;
+  };
+  const runs = whole('runs', values.runs, 1);
+  return {
+    mode: positionals[0] === 'crossover' ? ('crossover' as const) : ('compare' as const),
+    rows: whole('rows', values.rows, 1),
+    runs,
+    warmup: whole('warmup', values.warmup, 0),
+    duckdbRuns: values['duckdb-runs'] === undefined ? runs : whole('duckdb-runs', values['duckdb-runs'], 1),
+    dir: values.dir,
+  };
+}
+
+async function ensureFile(path: string, rows: number): Promise<number> {
+  if (!existsSync(path)) {
+    const start = nowMs();
+    await writeSyntheticFile(path, { rows });
+    console.log(`wrote ${path} in ${fixed((nowMs() - start) / 1000)} s`);
+  }
+  return statSync(path).size;
+}
+
+function loadLine(when: string): string {
+  const [one, five] = loadavg();
+  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
+}
+
+/** Rows of a generated CSV tape of about `megabytes` MB (88 bytes a row). */
+function rowsForMegabytes(megabytes: number): number {
+  return Math.round((megabytes * 1e6) / 88);
+}
+
+async function crossover(opts: ReturnType<typeof options>): Promise<void> {
+  console.log(loadLine('at start'));
+  const table = [['file', 'rows', '1 thread ms', '2 threads, warm ms', 'warm / 1 thread', '2 threads, cold ms', 'cold / 1 thread']];
+  const meter = otherCpuMeter();
+  for (const megabytes of [1, 2, 4, 8, 16, 32, 64]) {
+    const rows = rowsForMegabytes(megabytes);
+    const path = join(opts.dir, `ingest-${rows}.csv`);
+    await ensureFile(path, rows);
+    const serial: number[] = [];
+    const warm: number[] = [];
+    const cold: number[] = [];
+    const parallel = () => readCsvParallel(path, {}, { threads: 2, minBytes: 0 });
+    // warm: one worker for every run, which has read the file a few times already
+    for (let w = 0; w < 3; w++) {
+      await readCsvSerial(path);
+      await parallel();
+    }
+    for (let run = 0; run < opts.runs; run++) {
+      let start = nowMs();
+      await readCsvSerial(path);
+      serial.push(nowMs() - start);
+      start = nowMs();
+      await parallel();
+      warm.push(nowMs() - start);
+    }
+    // cold: the first read of a process, which starts the worker (and runs its code before it is optimised)
+    for (let run = 0; run < opts.runs; run++) {
+      await closeIngestWorkers();
+      const start = nowMs();
+      await parallel();
+      cold.push(nowMs() - start);
+    }
+    const [s, w, c] = [summarise(serial).median, summarise(warm).median, summarise(cold).median];
+    table.push([`${megabytes} MB`, compactCount(rows), fixed(s), fixed(w), `${fixed(w / s)}×`, fixed(c), `${fixed(c / s)}×`]);
+  }
+  await closeIngestWorkers();
+  const others = meter.share();
+  console.log(`medians of ${opts.runs} runs each; other processes used ${others === null ? 'an unknown share' : `${fixed(others * 100, 2)}%`} of all cores; ${loadLine('at end')}`);
+  console.log('');
+  console.log(renderTable(table));
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  if (opts.mode === 'crossover') return crossover(opts);
+  const csv = join(opts.dir, `ingest-${opts.rows}.csv`);
+  const arrow = join(opts.dir, `ingest-${opts.rows}.arrow`);
+  const sizes = new Map([
+    [csv, await ensureFile(csv, opts.rows)],
+    [arrow, await ensureFile(arrow, opts.rows)],
+  ]);
+  console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}`);
+  console.log(`runtime: Node ${process.version} (V8 ${process.versions.v8}), DuckDB ${duckdbVersion()} via @duckdb/node-api`);
+  console.log(loadLine('at start'));
+
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const connection = await instance.connect();
+  const sqlPath = csv.replace(/'/g, "''");
+  const methods: Method[] = [
+    { name: 'csv, 1 thread (ours)', file: csv, runs: opts.runs, run: async () => (await readCsvSerial(csv)).tape.rows },
+    { name: 'csv, 2 threads (ours)', file: csv, runs: opts.runs, run: async () => (await readCsvParallel(csv, {}, { threads: 2, minBytes: 0 })).tape.rows },
+    {
+      name: 'duckdb read_csv, 2 threads',
+      file: csv,
+      runs: opts.duckdbRuns,
+      run: async () => {
+        await connection.run('DROP TABLE IF EXISTS t');
+        const start = nowMs();
+        await connection.run(`CREATE TABLE t AS SELECT * FROM read_csv('${sqlPath}')`);
+        const ms = nowMs() - start;
+        lastDuckMs = ms;
+        const count = await connection.runAndReadAll('SELECT count(*) FROM t');
+        return Number(count.getRows()[0]?.[0]);
+      },
+    },
+    { name: 'arrow ipc, 1 thread (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 1 })).tape.rows },
+    { name: 'arrow ipc, 2 threads (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
+  ];
+  // DuckDB's count and DROP are not part of its read: its sample is the CREATE alone.
+  let lastDuckMs = 0;
+  const isDuck = (m: Method) => m.name.startsWith('duckdb');
+
+  for (const method of methods) {
+    const rows = await method.run();
+    if (rows !== opts.rows) throw new Error(`${method.name} read ${rows} rows, expected ${opts.rows}`);
+  }
+  for (let w = 0; w < opts.warmup; w++) for (const method of methods) await method.run();
+
+  const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
+  const meter = otherCpuMeter();
+  const rounds = Math.max(...methods.map((m) => m.runs));
+  for (let round = 0; round < rounds; round++) {
+    for (const method of methods) {
+      if (round >= method.runs) continue;
+      const start = nowMs();
+      await method.run();
+      samples.get(method.name)!.push(isDuck(method) ? lastDuckMs : nowMs() - start);
+    }
+  }
+  const others = meter.share();
+  await connection.run('DROP TABLE IF EXISTS t');
+  connection.closeSync();
+  instance.closeSync();
+  await closeIngestWorkers();
+
+  const duck = summarise(samples.get(methods.find(isDuck)!.name)!);
+  const rowsOut = [['method', 'rows', 'median ms', 'p10–p90 ms', 'rows/s', 'MB/s', 'time vs DuckDB']];
+  for (const method of methods) {
+    const s = summarise(samples.get(method.name)!);
+    const bytes = sizes.get(method.file)!;
+    rowsOut.push([
+      `${method.name}${method.runs < rounds ? ` [${method.runs} runs]` : ''}`,
+      compactCount(opts.rows),
+      fixed(s.median),
+      `${fixed(s.p10)}–${fixed(s.p90)}`,
+      compactCount((opts.rows / s.median) * 1000),
+      fixed(bytes / 1e6 / (s.median / 1000)),
+      `${fixed(s.median / duck.median)}×`,
+    ]);
+  }
+  console.log(
+    `files: ${csv} (${fixed(sizes.get(csv)! / 1e6)} MB), ${arrow} (${fixed(sizes.get(arrow)! / 1e6)} MB); ` +
+      `${opts.warmup} warm-up rounds, then ${rounds} timed rounds, methods in turn (round robin)`,
+  );
+  console.log(`other processes used ${others === null ? 'an unknown share' : `${fixed(others * 100, 2)}%`} of all cores while timing; ${loadLine('at end')}`);
+  console.log('');
+  console.log(renderTable(rowsOut));
+  console.log('');
+  console.log('time vs DuckDB: median time of the method / median time of DuckDB read_csv (below 1× is faster); MB/s of file bytes');
+}
+
+await main();

@@ -1,0 +1,126 @@
+/**
+ * Arrow IPC files read one record batch at a time, without holding the file in memory.
+ *
+ * tableFromIPC wants the whole file in one buffer: for a 100 MB tape that is 100 MB of fresh memory, whose
+ * pages the kernel must fault in and zero before the bytes are even copied, and which stays resident while
+ * the columns are filled. A file (not a stream) says where everything is: its footer lists the record
+ * batches, and each batch's metadata gives its row count and where its buffers lie in its body. So the
+ * footer and the metadata (a few KB) are read first, which sizes the columns exactly; then each body is read
+ * into one reused buffer and turned into Arrow Data by Arrow's own VectorLoader, as tableFromIPC would.
+ *
+ * Only plain files take this path: no dictionary batches, no compressed bodies, metadata that decodes. Any
+ * other file (and every IPC stream) goes through tableFromIPC, which also names what is wrong with a broken
+ * one.
+ */
+import { MessageHeader, type Data, type Schema } from 'apache-arrow';
+import { Footer } from 'apache-arrow/ipc/metadata/file';
+import { Message, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
+import type { ByteSource } from './byte-source.js';
+
+const MAGIC = 'ARROW1';
+/** magic, padded to 8 bytes, at the start; footer length (int32) and magic at the end */
+const START_BYTES = 8;
+const END_BYTES = 4 + MAGIC.length;
+
+/** One record batch: its rows, its buffers' layout, and where its body lies in the file. */
+export interface BatchBlock {
+  readonly rows: number;
+  readonly header: RecordBatchHeader;
+  readonly bodyOffset: number;
+  readonly bodyLength: number;
+}
+
+export interface ArrowFilePlan {
+  readonly schema: Schema;
+  readonly batches: readonly BatchBlock[];
+  readonly rows: number;
+}
+
+async function readExactly(handle: ByteSource, buffer: Uint8Array, length: number, position: number): Promise<boolean> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) return false;
+    done += bytesRead;
+  }
+  return true;
+}
+
+function isMagic(bytes: Uint8Array, at: number): boolean {
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[at + i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The footer and every batch's metadata of an Arrow IPC file of `size` bytes; null when the file is not one
+ * this module reads (a stream, dictionaries, compression, anything that does not decode or add up).
+ */
+export async function planArrowFile(handle: ByteSource, size: number): Promise<ArrowFilePlan | null> {
+  try {
+    if (size < START_BYTES + END_BYTES + 8) return null;
+    const start = new Uint8Array(START_BYTES);
+    const end = new Uint8Array(END_BYTES);
+    if (!(await readExactly(handle, start, START_BYTES, 0)) || !isMagic(start, 0)) return null;
+    if (!(await readExactly(handle, end, END_BYTES, size - END_BYTES)) || !isMagic(end, 4)) return null;
+    const footerLength = new DataView(end.buffer).getInt32(0, true);
+    const footerStart = size - END_BYTES - footerLength;
+    if (footerLength <= 0 || footerStart < START_BYTES) return null;
+    const footerBytes = new Uint8Array(footerLength);
+    if (!(await readExactly(handle, footerBytes, footerLength, footerStart))) return null;
+    const footer = Footer.decode(footerBytes);
+    if (footer.numDictionaries > 0) return null;
+    const batches: BatchBlock[] = [];
+    let rows = 0;
+    for (const block of footer.recordBatches()) {
+      const metaLength = block.metaDataLength;
+      const bodyOffset = block.offset + metaLength;
+      if (metaLength < 8 || block.offset < START_BYTES || bodyOffset + block.bodyLength > footerStart) return null;
+      const meta = new Uint8Array(metaLength);
+      if (!(await readExactly(handle, meta, metaLength, block.offset))) return null;
+      // ARROW-6313: a continuation marker (-1) before the length since format 0.15, the length alone before
+      const view = new DataView(meta.buffer);
+      let at = 4;
+      let length = view.getInt32(0, true);
+      if (length === -1) {
+        length = view.getInt32(4, true);
+        at = 8;
+      }
+      if (length <= 0 || at + length > metaLength) return null;
+      const message = Message.decode(meta.subarray(at, at + length));
+      if (message.headerType !== MessageHeader.RecordBatch || message.bodyLength !== block.bodyLength) return null;
+      const header = message.header() as RecordBatchHeader;
+      if (header.compression !== null && header.compression !== undefined) return null;
+      batches.push({ rows: header.length, header, bodyOffset, bodyLength: block.bodyLength });
+      rows += header.length;
+    }
+    return { schema: footer.schema, batches, rows };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Read batches [from, to) of a planned file in order, each into one reused body buffer, and hand each one's
+ * columns to `use` before the next is read (the Data views the buffer: they must not be kept).
+ */
+export async function forEachBatch(
+  handle: ByteSource,
+  plan: ArrowFilePlan,
+  from: number,
+  to: number,
+  use: (children: readonly Data[], rows: number, index: number) => void,
+): Promise<void> {
+  let largest = 0;
+  for (let b = from; b < to; b++) largest = Math.max(largest, plan.batches[b]!.bodyLength);
+  // 8-byte aligned, as Arrow's buffers are laid out within a body
+  const body = new Uint8Array(largest);
+  for (let b = from; b < to; b++) {
+    const batch = plan.batches[b]!;
+    if (!(await readExactly(handle, body, batch.bodyLength, batch.bodyOffset))) throw new Error('the file ends inside a record batch');
+    const bytes = body.subarray(0, batch.bodyLength);
+    const { header } = batch;
+    const children = new VectorLoader(bytes, header.nodes, header.buffers, new Map(), plan.schema.metadataVersion, header.variadicBufferCounts).visitMany(plan.schema.fields);
+    use(children, batch.rows, b);
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The soak's periodic measurements of the process: memory, heap after a full GC (main thread and every
+ * worker), CPU and event-loop delay. One call of `sample()` per sample interval; nothing per iteration.
+ *
+ * Retained memory after GC — what drift detection watches — is, on every thread, the JS heap used plus the
+ * memory outside it that the thread's objects hold (ArrayBuffers, Buffers: V8's "external memory"), both
+ * read right after a full collection. The external part matters because a retained Buffer or typed array is
+ * the classic Node.js leak, and a 1 KiB Uint8Array costs about 1 KiB outside the heap and 0.2 KiB in it.
+ *
+ * Heap after GC, and why it is forced: a JavaScript heap is a saw-tooth (it climbs between collections and
+ * drops at each), so heap used at an arbitrary moment tells more about when the last collection ran than
+ * about a leak. A full collection right before reading it gives the floor, which a leak raises steadily.
+ * The cost is two full GCs per sample interval on each thread (the second completes the first one's sweep
+ * of ArrayBuffer backing stores, without which external memory reads high by whatever was just freed): a
+ * pause of a few milliseconds every 5 s (≈ 0.1% of the time), which can add that pause to the latency of the
+ * iterations in flight on that thread at that moment — too few to move a p99 over an interval of thousands
+ * of iterations. Workers are asked first and collect on their own threads while the main thread waits.
+ * Because of that cost the runner asks for the heaps less often than for the rest in long runs (see
+ * heapIntervalMs in run.ts): a sample without them has null heap figures. The collection is made
+ * possible at run time (`--expose-gc` set through v8.setFlagsFromString, and `gc` taken from a new vm
+ * context), so the user does not have to start node with flags; when that fails, heap used without a
+ * forced GC is reported and `gc_forced` says so.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pidusage from 'pidusage';
+import type { WorkerHeap } from '../workers/workload-pool.js';
+
+const MB = 1024 * 1024;
+
+/** The event-loop delay monitor's timer period, ms: fine enough for a 5 s interval, cheap enough to leave on. */
+const EVENT_LOOP_RESOLUTION_MS = 20;
+
+export interface EventLoopDelayMs {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** One sample of the process; memory in MB = 2^20 bytes. */
+export interface ProcessSample {
+  readonly rss_mb: number;
+  /** main thread's heap used, as found (before the forced GC) */
+  readonly heap_used_mb: number;
+  /** main thread's heap used right after a full GC (null: heaps not measured in this sample) */
+  readonly heap_after_gc_mb: number | null;
+  readonly external_mb: number;
+  readonly array_buffers_mb: number;
+  /** main thread's external memory (ArrayBuffers, Buffers) right after that GC */
+  readonly external_after_gc_mb: number | null;
+  /** each worker's heap after a full GC, reported by the worker; null when the workload's workers cannot report */
+  readonly workers_heap_after_gc_mb: readonly number[] | null;
+  /** each worker's external memory after that GC, in the same order */
+  readonly workers_external_after_gc_mb: readonly number[] | null;
+  /**
+   * Heap plus external memory after GC, summed over the main thread and the last report of every worker:
+   * the series that drift detection watches as "heap after GC"
+   */
+  readonly heap_after_gc_total_mb: number | null;
+  /** the heap figures above were measured in this sample */
+  readonly heap_measured: boolean;
+  /** a full GC can be forced (when not, heap figures are heap used as found) */
+  readonly gc_forced: boolean;
+  /** CPU of the whole process (all threads) since the previous sample, percent of one core (pidusage) */
+  readonly cpu_percent_one_core: number;
+  /** the same as a share of all cores: 100 = every core busy */
+  readonly cpu_percent: number;
+  /** how late the main thread's event loop ran its timers since the previous sample */
+  readonly event_loop_delay_ms: EventLoopDelayMs;
+}
+
+export interface SamplerOptions {
+  /** force a full GC on the main thread before reading its heap (default true) */
+  readonly gc?: boolean;
+  /** the workers' heaps, or null when the workload cannot report them */
+  readonly workerHeaps?: (() => Promise<readonly WorkerHeap[]>) | null;
+  /** cores of the machine, for cpu_percent */
+  readonly cores: number;
+  /** the sample interval: pidusage must remember the previous reading at least this long */
+  readonly intervalMs: number;
+}
+
+/** The `gc()` function of a context created after --expose-gc was set, or null. */
+export function exposeGc(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch {
+    return null;
+  }
+}
+
+export class Sampler {
+  private readonly gc: (() => void) | null;
+  private readonly workerHeaps: (() => Promise<readonly WorkerHeap[]>) | null;
+  private readonly cores: number;
+  private readonly pidusageOptions: { maxage: number };
+  private readonly loopDelay: IntervalHistogram;
+  /** the last report of each worker thread, so that a worker too busy to answer once keeps its figures */
+  private readonly lastWorkerHeap = new Map<number, WorkerHeap>();
+
+  constructor(options: SamplerOptions) {
+    this.gc = options.gc === false ? null : exposeGc();
+    this.workerHeaps = options.workerHeaps ?? null;
+    this.cores = Math.max(1, options.cores);
+    // pidusage forgets a process's previous reading after `maxage` ms and then reports CPU since the process
+    // started; it must outlive the gap between two samples
+    this.pidusageOptions = { maxage: Math.max(60_000, 3 * options.intervalMs) };
+    this.loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  }
+
+  /** Start the event-loop monitor and pidusage's CPU baseline. */
+  async start(): Promise<void> {
+    this.loopDelay.enable();
+    await cpuPercent(this.pidusageOptions);
+  }
+
+  /** One sample; with `heaps`, also the heap of every thread after a full GC (the costly part). */
+  async sample(heaps = true): Promise<ProcessSample> {
+    // The workers first: their GCs run on their own threads while this one waits on the answers.
+    const workers = this.workerHeaps === null || !heaps ? null : await this.workerHeaps();
+    if (workers !== null) {
+      // a pool's threads are fixed; a full answer replaces the map, so a replaced worker's figure goes away
+      if (workers.length > 0 && workers.length >= this.lastWorkerHeap.size) this.lastWorkerHeap.clear();
+      for (const worker of workers) this.lastWorkerHeap.set(worker.threadId, worker);
+    }
+    const before = process.memoryUsage();
+    let after = before;
+    if (this.gc !== null && heaps) {
+      // twice: see workload-worker.ts — the second collection completes the first one's ArrayBuffer sweep
+      this.gc();
+      this.gc();
+      after = process.memoryUsage();
+    }
+    const cpu = await cpuPercent(this.pidusageOptions);
+    const delay = this.loopDelay;
+    const eventLoop: EventLoopDelayMs =
+      delay.count === 0
+        ? { mean: 0, p50: 0, p99: 0, max: 0 }
+        : {
+            // the monitor's values include its own period; what is reported is the delay beyond it
+            mean: Math.max(0, delay.mean / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+            p50: Math.max(0, delay.percentile(50) / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+            p99: Math.max(0, delay.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+            max: Math.max(0, delay.max / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+          };
+    delay.reset();
+    const reports = this.workerHeaps === null || !heaps ? null : [...this.lastWorkerHeap.values()];
+    const workersHeap = reports === null ? null : reports.map((r) => r.heap_after_gc / MB);
+    const workersExternal = reports === null ? null : reports.map((r) => r.external_after_gc / MB);
+    const sum = (values: readonly number[] | null) => (values ?? []).reduce((total, value) => total + value, 0);
+    return {
+      rss_mb: before.rss / MB,
+      heap_used_mb: before.heapUsed / MB,
+      heap_after_gc_mb: heaps ? after.heapUsed / MB : null,
+      external_mb: before.external / MB,
+      array_buffers_mb: before.arrayBuffers / MB,
+      external_after_gc_mb: heaps ? after.external / MB : null,
+      workers_heap_after_gc_mb: workersHeap,
+      workers_external_after_gc_mb: workersExternal,
+      heap_after_gc_total_mb: heaps ? (after.heapUsed + after.external) / MB + sum(workersHeap) + sum(workersExternal) : null,
+      heap_measured: heaps,
+      gc_forced: this.gc !== null,
+      cpu_percent_one_core: cpu,
+      cpu_percent: cpu / this.cores,
+      event_loop_delay_ms: eventLoop,
+    };
+  }
+
+  stop(): void {
+    this.loopDelay.disable();
+    pidusage.clear();
+  }
+}
+
+/** CPU % of this process since pidusage's previous call (100 = one core); 0 if it cannot be read. */
+async function cpuPercent(options: { maxage: number }): Promise<number> {
+  try {
+    const stats = await pidusage(process.pid, options);
+    return Number.isFinite(stats.cpu) ? stats.cpu : 0;
+  } catch {
+    return 0;
+  }
+}

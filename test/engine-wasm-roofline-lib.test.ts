@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { summarise } from '../bench/lib.js';
+import { BYTES_PER_ROW, dateMajorCopy, gigabytesPerSecond, rooflineCells, timeRoundRobin } from '../bench/roofline-lib.js';
+import { tapeViews } from '../src/engine/columns.js';
+import { referenceSnapshots } from '../src/engine/reference.js';
+import { MONEY_COLUMNS } from '../src/engine/schema.js';
+import { bitwise } from './support/bits.js';
+import { seededRandom, tapeFromRows } from './support/tapes.js';
+
+/** The arithmetic and the tapes of the roofline benchmark, which only prints. */
+
+describe('the roofline benchmark helpers', () => {
+  it('count 74 bytes a row: nine float64 cents and a uint16 date key', () => {
+    expect(BYTES_PER_ROW).toBe(74);
+    expect(gigabytesPerSecond(1_000_000, 1.5)).toBeCloseTo(74e6 / 1.5e6, 12);
+  });
+
+  it('render time over the roofline time, so that 1.00× is the limit and more is slower', () => {
+    const samples = [3, 1, 2, 5, 4];
+    const cells = rooflineCells({ method: 'm', order: 'o', rows: 1_000_000, summary: summarise(samples), rooflineMs: 2 });
+    expect(cells[3]).toBe('3.00');
+    expect(cells[7]).toBe('1.50×');
+  });
+
+  it('sort a tape by date without changing a single snapshot', () => {
+    const random = seededRandom(5);
+    const rows = Array.from({ length: 1001 }, () => ({
+      cents: MONEY_COLUMNS.map(() => Math.floor(random() * 1e9)),
+      date: `2025-03-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}`,
+    }));
+    const { tape } = tapeFromRows(rows);
+    const sorted = dateMajorCopy(tape);
+    const keys = tapeViews(sorted).dateKeys;
+    for (let i = 1; i < keys.length; i++) expect(keys[i]!).toBeGreaterThanOrEqual(keys[i - 1]!);
+    expect(bitwise(referenceSnapshots(sorted))).toBe(bitwise(referenceSnapshots(tape)));
+  });
+
+  it('time every method in every round after the warm-up rounds', async () => {
+    const calls: string[] = [];
+    const method = (name: string) => ({ name, run: async () => void calls.push(name) });
+    const samples = await timeRoundRobin([method('a'), method('b')], 2, 3);
+    expect(calls.join('')).toBe('ab'.repeat(5));
+    expect(samples.get('a')).toHaveLength(3);
+    expect(samples.get('b')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateDay, Float64, makeData, makeVector, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tapeViews } from '../src/engine/columns.js';
+import { MONEY_COLUMNS } from '../src/engine/schema.js';
+import { readArrowTape, type ArrowTuning } from '../src/io/arrow.js';
+import { closeIngestWorkers } from '../src/io/ingest-pool.js';
+import { TapeInputError } from '../src/io/problems.js';
+import type { ReadOptions, ReadResult } from '../src/io/tape-builder.js';
+import { seededRandom } from './support/tapes.js';
+
+const root = mkdtempSync(join(tmpdir(), 'io-arrow-fast-'));
+afterAll(async () => {
+  rmSync(root, { recursive: true, force: true });
+  await closeIngestWorkers();
+});
+
+/** Everything a read gives that a caller can see, or the error it throws. */
+async function outcome(path: string, options: ReadOptions, tuning: ArrowTuning): Promise<unknown> {
+  let result: ReadResult;
+  try {
+    result = await readArrowTape(path, options, tuning);
+  } catch (error) {
+    if (error instanceof TapeInputError) return { error: error.details(), total: error.total };
+    throw error;
+  }
+  const views = tapeViews(result.tape);
+  return {
+    rows: result.tape.rows,
+    money: views.money.map((column) => Array.from(column)),
+    dateKeys: Array.from(views.dateKeys),
+    dates: result.tape.dates,
+    rowsRead: result.rowsRead,
+    dropped: result.dropped,
+    invalidByReason: Object.entries(result.invalidByReason),
+    problems: result.problems,
+  };
+}
+
+interface Shape {
+  /** share of rows with a bad cell (NaN, negative, a third decimal, an infinite amount, a day out of range) */
+  readonly bad: number;
+  /** share of cells that are null */
+  readonly nulls: number;
+  /** ids come loan by loan in ascending order (dedupe's run mode) or at random */
+  readonly sorted: boolean;
+  /** leave out these optional money columns */
+  readonly without: readonly string[];
+}
+
+/** A random tape as an Arrow IPC file of several record batches. */
+function randomArrow(seed: number, batches: number, shape: Shape): string {
+  const random = seededRandom(seed);
+  const tables: Table[] = [];
+  let loan = 0;
+  for (let b = 0; b < batches; b++) {
+    const n = 50 + Math.floor(random() * 200);
+    const columns: Record<string, Vector> = {};
+    const ids: (string | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      if (shape.sorted && random() < 0.3) loan++;
+      const id = `L${String(shape.sorted ? loan : Math.floor(random() * 300)).padStart(5, '0')}`;
+      ids.push(random() < shape.nulls ? null : random() < 0.02 ? '' : id);
+    }
+    columns.loan_id = vectorFromArray(ids, new Utf8());
+    const days = new Int32Array(n);
+    for (let i = 0; i < n; i++) days[i] = 20_000 + Math.floor(random() * 6) * 30 + (random() < shape.bad / 4 ? 4_000_000 : 0);
+    columns.measurement_date = makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: days }));
+    for (const name of MONEY_COLUMNS) {
+      if (shape.without.includes(name)) continue;
+      const values: (number | null)[] = [];
+      for (let i = 0; i < n; i++) {
+        const cents = Math.floor(random() * 10_000_000);
+        let value: number | null = cents / 100;
+        if (random() < shape.bad / 10) value = [Number.NaN, -1.5, 1.234, Number.POSITIVE_INFINITY, 1e300][Math.floor(random() * 5)]!;
+        if (random() < shape.nulls) value = null;
+        values.push(value);
+      }
+      columns[name] = vectorFromArray(values, new Float64());
+    }
+    tables.push(new Table(columns));
+  }
+  const table = tables.reduce((all, next) => all.concat(next));
+  const path = join(mkdtempSync(join(root, 'case-')), 'tape.arrow');
+  writeFileSync(path, tableToIPC(table, 'file'));
+  return path;
+}
+
+describe('the Arrow reader’s fast paths give the cell readers’ result', () => {
+  it('batch by batch and column at a time, or row by row; streamed from the file or whole; on one thread or two', async () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const shape: Shape = {
+        bad: seed % 3 === 0 ? 0 : 0.05,
+        nulls: seed % 4 === 0 ? 0.01 : 0,
+        sorted: seed % 2 === 0,
+        without: seed % 5 === 0 ? ['cash_available_usd', 'dpd_90_plus_usd'] : [],
+      };
+      const path = randomArrow(seed, 1 + (seed % 6), shape);
+      for (const options of [{}, { lenient: true }]) {
+        const reference = await outcome(path, options, { fastPath: false, streaming: false });
+        for (const tuning of [{ threads: 1 }, { threads: 1, fastPath: false }, { streaming: false }, { threads: 2, minBytes: 0 }, { threads: 2, minBytes: 0, fastPath: false }]) {
+          expect(await outcome(path, options, tuning), `seed ${seed} ${JSON.stringify(options)} ${JSON.stringify(tuning)}`).toEqual(reference);
+        }
+      }
+    }
+  });
+});
