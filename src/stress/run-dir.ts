@@ -210,6 +210,14 @@ export function readCheckpoints(dir: string): CheckpointRecord[] {
 }
 
 /**
+ * The warm-up left out of the RSS trend (at most half of a short run, as detectDrift caps it): RSS holds the
+ * heaps' capacity, which V8 sizes to the allocation rate over the first minute or two — a workload that
+ * allocates fast but retains nothing steps RSS up by tens of MB at 60-90 s and then holds it, and that step
+ * is not drift. Heap after GC has no such step, and keeps the detector's default warm-up.
+ */
+export const RSS_WARMUP_S = 120;
+
+/**
  * Everything the summary is computed from, accumulated interval by interval and sample by sample in bounded
  * memory. The live run and `stress report` (rebuildSummary) feed the same tally — the one from the events as
  * they happen, the other from latency.hlog and samples.jsonl — so a rebuilt summary is the live one minus
@@ -296,7 +304,7 @@ export class RunTally {
       stableBandPercent: this.manifest.criteria.memory_drift.stable_percent,
     };
     return {
-      rss: detectDrift(this.rssSeries.toArray(), options),
+      rss: detectDrift(this.rssSeries.toArray(), { ...options, warmupSeconds: RSS_WARMUP_S }),
       heap_after_gc: detectDrift(this.heapSeries.toArray(), options),
     };
   }
