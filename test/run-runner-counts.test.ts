@@ -154,14 +154,14 @@ describe('the open loop', () => {
     expect(summary.latency_ms!.min).toBeGreaterThanOrEqual(40);
   });
 
-  it('keeps the schedule when the system keeps up: no skips', async () => {
+  it('never starts iterations ahead of the schedule', async () => {
     const workload = fake(() => true);
     const opts = options({ durationMs: 1500, load: { kind: 'open', rate_per_s: 20, max_in_flight: 4 } });
     const { summary } = await runSoakOn(workload, opts);
     const last = samplesOf(opts.outDir).at(-1)!;
-    expect(last.skipped).toBe(0);
-    // iteration k is due at k / 20 s: no more can have started by the end
-    expect(summary.iterations.total).toBeLessThanOrEqual(Math.floor(summary.duration.actual_s * 20) + 1);
+    // iteration k is due at k / 20 s: started and skipped ones together never run ahead of the schedule (a
+    // loaded machine may skip some, so their number is not asserted: it depends on timing)
+    expect(summary.iterations.total + last.skipped).toBeLessThanOrEqual(Math.floor(summary.duration.actual_s * 20) + 1);
     expect(summary.iterations.total).toBeGreaterThan(0);
   });
 });
