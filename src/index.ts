@@ -22,3 +22,4 @@ export { readTape } from './io/read-tape.js';
 export { TapeInputError, type Problem } from './io/problems.js';
 export type { ReadOptions, ReadResult } from './io/tape-builder.js';
 export { KpiPool, DEFAULT_CROSSOVER_ROWS, type KpiPoolOptions } from './workers/kpi-pool.js';
+export { syntheticTape, writeSyntheticFile, type SyntheticSpec } from './io/synthetic.js';

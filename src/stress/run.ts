@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AuditTrail, readTrail } from '../audit/trail.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeSoakReport } from '../report/html/soak.js';
 import { renderSummaryMarkdown } from '../report/summary-md.js';
 import { checkpointSchedule, decide, type CheckpointPoint, type CheckpointRecord, type DecisionRecord, type PipelineStatus } from './checkpoints.js';
 import { evaluateCriteria, overallVerdict, type Criteria, type CriterionResult, type Measured } from './criteria.js';
@@ -762,6 +763,12 @@ export function describeStop(reason: StopReason): string {
 export function writeSummaryFiles(dir: string, summary: RunSummary): void {
   writeFileAtomic(join(dir, RUN_FILES.summaryJson), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileAtomic(join(dir, RUN_FILES.summaryMd), renderSummaryMarkdown(summary));
+  try {
+    writeSoakReport(dir, summary);
+  } catch (error) {
+    // the verdict and its files are written; a page that cannot be drawn must not change the run's outcome
+    process.stderr.write(`stress: report.html not written: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }
 
 function round3(value: number): number {

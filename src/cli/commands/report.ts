@@ -24,7 +24,7 @@ export function registerReport(program: Command): void {
     .action((dir: string, flags: ReportFlags) => {
       const summary = rebuildRunSummary(dir);
       if (flags.json) printJson(summary);
-      else printText(`${renderSummaryText(summary)}\nRebuilt: ${dir} (summary.md, summary.json)`);
+      else printText(`${renderSummaryText(summary)}\nRebuilt: ${dir} (summary.md, summary.json, report.html)`);
       process.exitCode = summary.status === 'FAIL' ? EXIT.failed : EXIT.ok;
     });
 }

@@ -257,6 +257,6 @@ async function runCommand(options: RunCommandOptions): Promise<void> {
     process.removeListener('SIGTERM', onSignal);
   }
   if (options.json) printJson(summary);
-  else printText(`${renderSummaryText(summary)}\nRun directory: ${options.soak.outDir} (summary.md, summary.json)`);
+  else printText(`${renderSummaryText(summary)}\nRun directory: ${options.soak.outDir} (summary.md, summary.json, report.html)`);
   process.exitCode = exitCodeOf(summary);
 }
