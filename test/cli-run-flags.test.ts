@@ -37,7 +37,8 @@ describe('stress run flags', () => {
     expect(parse({ duration: '1m', sampleInterval: '500ms' }).soak.sampleIntervalMs).toBe(500);
   });
 
-  it('measures the heaps after GC about 120 times a run: every sample of a short run, once a minute in a long one', () => {
+  it('measures the heaps after GC about 120 times a run: every sample of a 3-minute run, once a minute in a long one, at most once a second', () => {
+    expect(heapIntervalMs(5000, 250)).toBe(1000);
     expect(heapIntervalMs(180_000, 3000)).toBe(3000);
     expect(heapIntervalMs(20 * 60_000, 5000)).toBe(10_000);
     expect(heapIntervalMs(3600_000, 5000)).toBe(30_000);

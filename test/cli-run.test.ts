@@ -88,14 +88,16 @@ describe('stress run (kpi workload, closed loop)', () => {
     let previous = { elapsed_s: -1, iterations: 0 };
     for (const sample of samples) {
       for (const key of ['rss_mb', 'heap_used_mb', 'external_mb', 'array_buffers_mb', 'cpu_percent']) expect(typeof sample[key], key).toBe('number');
-      // a run this short measures the heaps after GC at every sample
-      expect(sample.heap_measured).toBe(true);
-      for (const key of ['heap_after_gc_mb', 'external_after_gc_mb', 'heap_after_gc_total_mb']) expect(typeof sample[key], key).toBe('number');
+      // heaps after GC: measured at most once a second in a run this short, and at every checkpoint
+      for (const key of ['heap_after_gc_mb', 'external_after_gc_mb', 'heap_after_gc_total_mb']) {
+        expect(typeof sample[key], key).toBe(sample.heap_measured ? 'number' : 'object');
+      }
       expect(sample.event_loop_delay_ms).toHaveProperty('p99');
       expect(sample.elapsed_s).toBeGreaterThan(previous.elapsed_s);
       expect(sample.iterations).toBeGreaterThanOrEqual(previous.iterations);
       previous = sample;
     }
+    expect(samples.filter((sample: { heap_measured: boolean }) => sample.heap_measured).length).toBeGreaterThanOrEqual(18);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(samples.at(-1).iterations).toBe(summary.iterations.total);
   });

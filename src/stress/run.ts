@@ -93,13 +93,17 @@ export function defaultSampleIntervalMs(durationMs: number): number {
 /**
  * How often a sample also measures every thread's heap after forced GCs, the costly part of a sample (two
  * full collections on each thread, tens of milliseconds on a busy machine): about 120 times a run, but not
- * more often than the samples nor less often than once a minute. A 3-minute run measures them at every
- * sample (every 3 s; the drift detector needs the points), a 1-hour run every 30 s, a 24-hour run every
- * minute — 1,440 points, and a cost well under 0.1% of the run's time. Checkpoints always measure them.
+ * more often than the samples (nor than once a second) and not less often than once a minute. A 3-minute
+ * run measures them at every sample (every 3 s; the drift detector needs the points), a 1-hour run every
+ * 30 s, a 24-hour run every minute — 1,440 points, for well under 0.1% of the run's time. Checkpoints always
+ * measure them.
  */
 export function heapIntervalMs(durationMs: number, sampleIntervalMs: number): number {
-  return Math.max(sampleIntervalMs, Math.min(60_000, Math.floor(durationMs / 120)));
+  return Math.max(sampleIntervalMs, MIN_HEAP_INTERVAL_MS, Math.min(60_000, Math.floor(durationMs / 120)));
 }
+
+/** Runs of seconds (tests, trials) gain nothing from more heap measurements than one a second. */
+const MIN_HEAP_INTERVAL_MS = 1000;
 
 export interface SoakOptions extends RunOptions {
   readonly workload: WorkloadSpec;
