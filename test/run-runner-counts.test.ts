@@ -149,7 +149,8 @@ describe('the open loop', () => {
     expect(last.skipped).toBeGreaterThan(0);
     // every iteration due was started, skipped, or still waiting (at most max_in_flight) when the run stopped
     expect(summary.iterations.total + last.skipped).toBeLessThanOrEqual(Math.ceil(summary.duration.actual_s * 100) + 1);
-    expect(summary.iterations.total + last.skipped + 2).toBeGreaterThanOrEqual(Math.floor(opts.durationMs / 10));
+    // (at most max_in_flight waiting, and the arrival due at the very instant the run stops may not have fired)
+    expect(summary.iterations.total + last.skipped + 2 + 1).toBeGreaterThanOrEqual(Math.floor(opts.durationMs / 10));
     // waiting for a slot counts: a 40 ms iteration is never measured below 40 ms, and the waits push the median up
     expect(summary.latency_ms!.min).toBeGreaterThanOrEqual(40);
   });
