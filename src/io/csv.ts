@@ -1034,6 +1034,24 @@ export interface CsvHeader {
   readonly dataLine: number;
 }
 
+/**
+ * Move the bytes not yet consumed ([position, length)) to the front of the read buffer, and double the buffer
+ * when they fill it, so that the next read always has room: one record longer than the buffer (a 10 MB field)
+ * still fits.
+ */
+function keepUnconsumed(buffer: Uint8Array<ArrayBuffer>, position: number, length: number): { buffer: Uint8Array<ArrayBuffer>; length: number } {
+  if (position > 0) {
+    buffer.copyWithin(0, position, length);
+    length -= position;
+  }
+  if (length === buffer.length) {
+    const bigger = new Uint8Array(buffer.length * 2);
+    bigger.set(buffer.subarray(0, length));
+    buffer = bigger;
+  }
+  return { buffer, length };
+}
+
 /** Read up to the header (a BOM and blank lines before it are skipped); throws the header's problems. */
 export async function readHeader(handle: ByteSource, path: string, groupBy: string | null | undefined): Promise<CsvHeader> {
   let buffer = new Uint8Array(1 << 16);
@@ -1043,16 +1061,8 @@ export async function readHeader(handle: ByteSource, path: string, groupBy: stri
   let position = 0;
   let line = 1;
   for (;;) {
-    if (position > 0) {
-      buffer.copyWithin(0, position, length);
-      length -= position;
-      position = 0;
-    }
-    if (length === buffer.length) {
-      const bigger = new Uint8Array(buffer.length * 2);
-      bigger.set(buffer.subarray(0, length));
-      buffer = bigger;
-    }
+    ({ buffer, length } = keepUnconsumed(buffer, position, length));
+    position = 0;
     const base = filePosition - length;
     const { bytesRead } = await handle.read(buffer, length, buffer.length - length, filePosition);
     const eof = bytesRead === 0;
@@ -1097,16 +1107,8 @@ export async function readRecords(handle: ByteSource, path: string, rows: RowRea
   let length = 0;
   let position = 0;
   for (;;) {
-    if (position > 0) {
-      buffer.copyWithin(0, position, length);
-      length -= position;
-      position = 0;
-    }
-    if (length === buffer.length) {
-      const bigger = new Uint8Array(buffer.length * 2);
-      bigger.set(buffer.subarray(0, length));
-      buffer = bigger;
-    }
+    ({ buffer, length } = keepUnconsumed(buffer, position, length));
+    position = 0;
     const want = Math.min(buffer.length - length, range.to - filePosition);
     const bytesRead = want > 0 ? (await handle.read(buffer, length, want, filePosition)).bytesRead : 0;
     filePosition += bytesRead;

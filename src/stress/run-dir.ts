@@ -29,7 +29,7 @@ import { SustainedLatencyTracker, type Criteria, type Measured } from './criteri
 import { detectDrift, type DriftOptions } from './drift.js';
 import { createLatencyHistogram, latencySummaryMs } from './histogram.js';
 import { readHlog } from './hlog.js';
-import type { EventLoopDelayMs } from './sampler.js';
+import type { ProcessSample } from './sampler.js';
 import { BoundedSeries } from './series.js';
 import type { EnvironmentInfo, LoadShape, SummaryInputs, WorkloadInfo } from './summary.js';
 
@@ -77,27 +77,13 @@ export interface RunManifest {
   readonly pid: number;
 }
 
-/** One line of samples.jsonl. Counters are cumulative since the start, so the last line alone has them all. */
-export interface SampleRecord {
+/**
+ * One line of samples.jsonl: the process sample (sampler.ts) stamped with its time, then the run's counters.
+ * Counters are cumulative since the start, so the last line alone has them all.
+ */
+export interface SampleRecord extends ProcessSample {
   readonly timestamp: string;
   readonly elapsed_s: number;
-  readonly rss_mb: number;
-  readonly heap_used_mb: number;
-  /** main thread's heap after a forced GC; the heap figures are null in samples that did not measure them */
-  readonly heap_after_gc_mb: number | null;
-  readonly external_mb: number;
-  readonly array_buffers_mb: number;
-  readonly external_after_gc_mb: number | null;
-  readonly workers_heap_after_gc_mb: readonly number[] | null;
-  readonly workers_external_after_gc_mb: readonly number[] | null;
-  /** JS heap + external memory after GC, all threads: the drift series "heap after GC" (see sampler.ts) */
-  readonly heap_after_gc_total_mb: number | null;
-  /** this sample measured the heaps (every heap_sample_interval_s, and at every checkpoint) */
-  readonly heap_measured: boolean;
-  readonly gc_forced: boolean;
-  readonly cpu_percent: number;
-  readonly cpu_percent_one_core: number;
-  readonly event_loop_delay_ms: EventLoopDelayMs;
   /** completed iterations (failed included) */
   readonly iterations: number;
   readonly failed: number;
