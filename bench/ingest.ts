@@ -23,7 +23,6 @@
  *
  * Benchmarks print; they do not assert speed.
  */
-import { existsSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,7 +32,7 @@ import { readArrowTape } from '../dist/io/arrow.js';
 import { readCsvSerial } from '../dist/io/csv.js';
 import { readCsvParallel } from '../dist/io/csv-parallel.js';
 import { closeIngestWorkers } from '../dist/io/ingest-pool.js';
-import { writeSyntheticFile } from '../dist/io/synthetic.js';
+import { ensureFile } from './files.js';
 import { compactCount, fixed, nowMs, otherCpuMeter, renderTable, summarise } from './lib.js';
 
 interface Method {
@@ -69,15 +68,6 @@ function options() {
     duckdbRuns: values['duckdb-runs'] === undefined ? runs : whole('duckdb-runs', values['duckdb-runs'], 1),
     dir: values.dir,
   };
-}
-
-async function ensureFile(path: string, rows: number): Promise<number> {
-  if (!existsSync(path)) {
-    const start = nowMs();
-    await writeSyntheticFile(path, { rows });
-    console.log(`wrote ${path} in ${fixed((nowMs() - start) / 1000)} s`);
-  }
-  return statSync(path).size;
 }
 
 function loadLine(when: string): string {

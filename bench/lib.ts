@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { quantileSorted } from '../dist/stress/stats.js';
 
 /** Order statistics of a sample, in the sample's unit. */
 export interface Summary {
@@ -18,21 +19,8 @@ export interface Summary {
   readonly max: number;
 }
 
-/**
- * The q-quantile of ascending `sorted` values, interpolating linearly between the two nearest ranks
- * (Hyndman & Fan type 7, the default of R and NumPy), so that a median of an even count is the mean of the
- * middle two.
- */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('quantile of no values');
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
-  const position = (n - 1) * q;
-  const below = Math.floor(position);
-  const above = Math.min(n - 1, below + 1);
-  const low = sorted[below]!;
-  return low + (sorted[above]! - low) * (position - below);
-}
+/** The q-quantile of ascending values, interpolated between the nearest ranks (type 7, as R and NumPy). */
+export { quantileSorted } from '../dist/stress/stats.js';
 
 export function summarise(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new RangeError('summary of no samples');

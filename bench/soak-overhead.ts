@@ -1,17 +1,36 @@
 /**
  * The soak harness's own cost, in time and in memory.
  *
- *   node dist-bench/soak-overhead.js [--rounds 3] [--seconds 60] [--minutes 10] [--skip-time] [--skip-memory]
+ *   node dist-bench/soak-overhead.js [--rounds 40] [--seconds 6] [--heap-minutes 2] [--minutes 10] [--skip-time] [--skip-memory]
  *
  * 1. Time: a workload of exactly 1 ms of busy-waiting (test/fixtures/workloads/busy-1ms.mjs) on one worker
  *    thread, one iteration in flight, driven in turn by a bare loop (`await workload.iterate()`, nothing
- *    measured) and by the soak runner (timestamps, histograms, counters, samples with forced GCs,
- *    checkpoints, files) for --seconds each, --rounds times. The harness's cost per iteration is the
- *    difference of the mean cycle times within a round, as a share of the 1 ms iteration. The runner is
- *    measured twice: in the steady state of a 24-hour run (planned for 24 h, stopped after --seconds: samples
- *    every 5 s, heaps every minute, no checkpoint yet), and as a whole run of --seconds, which packs its 18
- *    checkpoints and a heap measurement per sample into that time — the most the harness ever costs. Also
- *    timed on its own: the per-iteration bookkeeping (two clock reads, a histogram record, counters).
+ *    measured) and by the soak runner in the steady state of a 24-hour run (planned for 24 h, stopped after
+ *    --seconds: timestamps, histograms, counters, the task-timeout watchdog, progress, samples every 5 s and
+ *    their files). The two alternate, --rounds times, in an order that flips every round (bare first, then
+ *    runner first), so that a machine whose load drifts slowly weighs on both alike; each round gives one
+ *    paired difference, and the cost of all of that is the median of those differences, with a 95%
+ *    percentile-bootstrap interval over the rounds (2,000 resamples, seeded). Short segments pair better on
+ *    a machine whose load changes by the second; one of 6 s holds one sample, as 5 s of a 24-hour run do.
+ *    Two differences are taken, per iteration and as a share of the 1 ms iteration:
+ *    - CPU: the main thread's CPU time (Linux, /proc/self/task/<pid>/stat, 10 ms ticks). The harness does
+ *      its work on that thread, and an iteration cannot be dispatched while it works, so this is its cost to
+ *      a closed loop on a machine with a core to spare; CPU time does not count the time the thread waits for
+ *      a core, so other processes move it less. Part of the harness's work comes per iteration (clock reads,
+ *      the histogram) and part per second (timers, samples), and on a loaded machine the cycle stretches, so
+ *      CPU per iteration alone would count the per-second part many times over. So both parts are fitted,
+ *      by least squares over every segment: CPU = d·iterations + e·seconds for the bare loop, plus
+ *      h·iterations + p·seconds for the runner; the harness's cost to a 1 ms iteration is then h / 1 ms + p
+ *      (its per-iteration CPU, and its share of each second), and the interval comes from refitting on
+ *      rounds resampled with replacement (2,000, seeded).
+ *    - wall: the mean cycle, runner / bare − 1: the cost as the run sees it, including whatever the other
+ *      processes of the machine do to each segment; on a loaded machine its interval is wide.
+ *    The heap measurements (forced GCs on every thread, one a minute in a 24-hour run, the first a minute
+ *    in) fall outside such segments, so they are measured on their own: a runner segment of two minutes
+ *    records each measurement's pause (heap_gc_pause_ms: this thread's plus the longest worker's), and their
+ *    share of the steady state is that pause per minute, or HEAP_PAUSE_BUDGET when that is less (the runner
+ *    then spaces them further). The total is the sum of the two. Also timed on its
+ *    own: the per-iteration bookkeeping (two clock reads, a histogram record, counters).
  * 2. Memory: `stress run` with a no-op workload (test/fixtures/workloads/noop.mjs) for --minutes, in its own
  *    process: the median RSS of the samples around minute 1 against those of the last minute. Nothing the
  *    harness keeps may grow with the number of iterations (millions here).
@@ -24,128 +43,251 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { bootstrapMedian, seededRandom } from '../dist/gate/stats.js';
 import { DEFAULT_CRITERIA } from '../dist/stress/criteria.js';
 import { createLatencyHistogram } from '../dist/stress/histogram.js';
-import { defaultSampleIntervalMs, runSoakOn, type RunOptions } from '../dist/stress/run.js';
-import { openWorkload } from '../dist/stress/workloads.js';
+import { defaultSampleIntervalMs, HEAP_PAUSE_BUDGET, runSoakOn, type RunOptions } from '../dist/stress/run.js';
+import { openWorkload, type Workload } from '../dist/stress/workloads.js';
 import { fixed, median, otherCpuMeter, renderTable, summarise } from './lib.js';
 
 const root = resolve(import.meta.dirname, '..');
 const fixture = (name: string) => join(root, 'test/fixtures/workloads', name);
 const MB = 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
 
-async function timeCost(rounds: number, seconds: number): Promise<void> {
-  const workload = await openWorkload({ kind: 'module', path: fixture('busy-1ms.mjs'), threads: 1 });
-  const bare: number[] = [];
-  const steady: number[] = [];
-  const short: number[] = [];
+/** A segment's iterations, the wall time and the main thread's CPU time they took, ms; and the heap measurements' pauses in it. */
+interface Segment {
+  readonly iterations: number;
+  readonly ms: number;
+  readonly cpuMs: number;
+  readonly heapPauseMs: number;
+}
+
+const cycleMs = (segment: Segment) => segment.ms / segment.iterations;
+const cpuPerIterationMs = (segment: Segment) => segment.cpuMs / segment.iterations;
+
+/** The clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) of this process's main thread so far, ms (Linux). */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  // the fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+async function timeCost(rounds: number, seconds: number, heapMinutes: number): Promise<void> {
+  const opened = await openWorkload({ kind: 'module', path: fixture('busy-1ms.mjs'), threads: 1 });
+  // Both drivers see the same counting wrapper, so that the count itself is no part of the difference.
+  const counter = { iterations: 0 };
+  const workload: Workload = {
+    ...opened,
+    iterate: (fault, signal) => {
+      counter.iterations += 1;
+      return opened.iterate(fault, signal);
+    },
+  };
+  const ratios: number[] = [];
+  const bare: Segment[] = [];
+  const harness: Segment[] = [];
   const others = otherCpuMeter();
   try {
     // warm-up: every driver once, so that none pays for compilation inside its measured window
-    await bareLoop(workload.iterate, 1);
-    await harnessRun(workload, 1, 'short');
+    await bareLoop(workload, counter, 1);
+    await harnessRun(workload, counter, 2);
     for (let round = 0; round < rounds; round++) {
-      bare.push(await bareLoop(workload.iterate, seconds));
-      steady.push(await harnessRun(workload, seconds, 'steady'));
-      short.push(await harnessRun(workload, seconds, 'short'));
+      const bareFirst = round % 2 === 0;
+      const first = bareFirst ? await bareLoop(workload, counter, seconds) : await harnessRun(workload, counter, seconds);
+      const second = bareFirst ? await harnessRun(workload, counter, seconds) : await bareLoop(workload, counter, seconds);
+      const [b, h] = bareFirst ? [first, second] : [second, first];
+      bare.push(b);
+      harness.push(h);
+      ratios.push(cycleMs(h) / cycleMs(b));
       process.stderr.write(
-        `round ${round + 1}/${rounds}: µs per iteration: bare ${fixed(bare.at(-1)! * 1000)}, ` +
-          `24-hour run ${fixed(steady.at(-1)! * 1000)}, ${seconds}-s run ${fixed(short.at(-1)! * 1000)}\n`,
+        `round ${round + 1}/${rounds} (${bareFirst ? 'bare first' : 'runner first'}): µs per iteration: ` +
+          `wall bare ${fixed(cycleMs(b) * 1000)}, runner ${fixed(cycleMs(h) * 1000)} (${fixed((ratios.at(-1)! - 1) * 100)}%); ` +
+          `main-thread CPU bare ${fixed(cpuPerIterationMs(b) * 1000)}, runner ${fixed(cpuPerIterationMs(h) * 1000)}\n`,
       );
     }
-  } finally {
-    await workload.close();
+  } catch (error) {
+    await opened.close();
+    throw error;
   }
   const row = (label: string, values: readonly number[]) => {
-    const s = summarise(values.map((v) => v * 1000));
+    const s = summarise(values);
     return [label, fixed(s.median), fixed(s.min), fixed(s.max)];
   };
-  const steadyCost = steady.map((h, i) => h - bare[i]!);
-  const shortCost = short.map((h, i) => h - bare[i]!);
-  console.log(`\n1. time: busy-1ms workload, 1 worker thread, 1 in flight, ${rounds} rounds of ${seconds} s per driver, alternating`);
+  console.log(`\n1. time: busy-1ms workload, 1 worker thread, 1 in flight, ${rounds} rounds of ${seconds} s per driver, order flipped every round`);
   console.log(
     renderTable([
-      ['mean cycle per iteration, µs', 'median', 'min', 'max'],
-      row('bare loop (nothing measured)', bare),
-      row('runner, steady state of a 24-hour run', steady),
-      row(`runner, a whole ${seconds}-s run`, short),
-      row('24-hour run − bare (same round)', steadyCost),
-      row(`${seconds}-s run − bare (same round)`, shortCost),
+      ['per iteration', 'median', 'min', 'max'],
+      row('main-thread CPU, bare loop (nothing measured), µs', bare.map((s) => cpuPerIterationMs(s) * 1000)),
+      row('main-thread CPU, runner (24-hour steady state), µs', harness.map((s) => cpuPerIterationMs(s) * 1000)),
+      row('wall cycle, bare loop, µs', bare.map((s) => cycleMs(s) * 1000)),
+      row('wall cycle, runner, µs', harness.map((s) => cycleMs(s) * 1000)),
+      row('wall, runner / bare − 1 (same round), %', ratios.map((r) => (r - 1) * 100)),
     ]),
   );
-  const percent = (values: readonly number[]) => {
-    const s = summarise(values);
-    return `${fixed(s.median * 100)}% (range ${fixed(s.min * 100)}% … ${fixed(s.max * 100)}%)`;
-  };
-  console.log(`harness cost in the steady state of a 24-hour run: ${percent(steadyCost)} of a 1 ms iteration`);
-  console.log(`harness cost of a whole ${seconds}-s run (18 checkpoints and heap measurements every sample): ${percent(shortCost)}`);
+  const cpu = harnessCpuModel(bare, harness, seededRandom(20261122));
+  const wall = bootstrapMedian(ratios.map((r) => r - 1), seededRandom(20261123));
+  const percent = (share: number) => `${fixed(share * 100)}%`;
+  const between = (i: { low: number; high: number }, plus = 0) => `95% bootstrap interval ${percent(i.low + plus)} … ${percent(i.high + plus)}`;
+  console.log(
+    `harness cost, main-thread CPU: ${percent(cpu.estimate)} of a 1 ms iteration ` +
+      `(${fixed(cpu.perIterationUs)} µs per iteration + ${fixed(cpu.perSecondShare * 100)}% of each second; fitted over ${rounds} rounds; ${between(cpu)})`,
+  );
+  console.log(`harness cost, wall clock: ${percent(wall.estimate)} (${between(wall)})`);
+  if (harness.some((segment) => segment.heapPauseMs > 0)) console.log('(a heap measurement fell inside a segment: --seconds is too long)');
+  const heaps = heapMinutes > 0 ? await heapPauses(workload, counter, heapMinutes) : [];
+  // one a minute, unless that costs more than the budget, which then spaces them further (run.ts)
+  const perMinute = heaps.length === 0 ? 0 : Math.min(HEAP_PAUSE_BUDGET, median(heaps) / 60_000);
+  console.log(
+    heaps.length === 0
+      ? 'heap measurements: not measured (--heap-minutes 0), left out of the total'
+      : `heap measurements, on their own: ${heaps.length} in a ${heapMinutes}-minute runner segment, forced-GC pauses ${heaps.map((p) => fixed(p)).join(', ')} ms; ` +
+          `one a minute, within the budget of ${fixed(HEAP_PAUSE_BUDGET * 100)}%, is ${fixed(perMinute * 100)}% of the steady state`,
+  );
+  console.log(
+    `total harness cost in the steady state of a 24-hour run, main-thread CPU plus heap pauses: ${percent(cpu.estimate + perMinute)} ` +
+      `of a 1 ms iteration (${between(cpu, perMinute)}); by the wall clock ${percent(wall.estimate + perMinute)} (${between(wall, perMinute)})`,
+  );
+  await opened.close();
   const share = others.share();
   if (share !== null) console.log(`other processes kept ${fixed(share * 100)}% of the machine's cores busy meanwhile`);
 
   // the per-iteration bookkeeping alone
   const histogram = createLatencyHistogram();
   const n = 2_000_000;
-  let counter = 0;
+  let loops = 0;
   const start = performance.now();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     const t1 = performance.now();
     histogram.recordValue(Math.min(1e11, Math.max(1, Math.round((t1 - t0) * 1000 + 1000))));
-    counter += 1;
+    loops += 1;
   }
   const perIterationUs = ((performance.now() - start) * 1000) / n;
-  console.log(`per-iteration bookkeeping alone (2 clock reads, 1 histogram record, counters): ${fixed(perIterationUs)} µs = ${fixed(perIterationUs / 10)}% of 1 ms (${counter} loops)`);
-}
-
-/** Mean ms per iteration of a bare loop over `seconds`. */
-async function bareLoop(iterate: () => Promise<boolean>, seconds: number): Promise<number> {
-  const end = performance.now() + seconds * 1000;
-  let iterations = 0;
-  const start = performance.now();
-  while (performance.now() < end) {
-    await iterate();
-    iterations += 1;
-  }
-  return (performance.now() - start) / iterations;
+  console.log(`per-iteration bookkeeping alone (2 clock reads, 1 histogram record, counters): ${fixed(perIterationUs)} µs = ${fixed(perIterationUs / 10)}% of 1 ms (${loops} loops)`);
 }
 
 /**
- * Mean ms per iteration under the soak runner for `seconds`, up to its last sample (so that the drain and the
- * closing checkpoint, which time no iteration, are left out):
- * - 'steady': a run planned for 24 hours, stopped after `seconds` — the sampling of a long run (every 5 s,
- *   heaps every minute) and no checkpoint yet (the first comes after an hour);
- * - 'short': a whole run of `seconds`, with its 18 checkpoints and heap measurements at every sample.
+ * The least-squares fit of CPU = d·n + e·t + h·n·runner + p·t·runner over the segments (n iterations, t
+ * seconds, runner 0 or 1): h (ms of CPU per iteration) and p (CPU seconds per second) are the harness's.
  */
-async function harnessRun(workload: Awaited<ReturnType<typeof openWorkload>>, seconds: number, kind: 'steady' | 'short'): Promise<number> {
+function fitHarnessCpu(segments: readonly { readonly segment: Segment; readonly runner: boolean }[]): { h: number; p: number } {
+  const rows = segments.map(({ segment, runner }) => {
+    const n = segment.iterations;
+    const t = segment.ms;
+    return { x: [n, t, runner ? n : 0, runner ? t : 0], y: segment.cpuMs };
+  });
+  // normal equations (XᵀX) β = Xᵀy, solved by Gaussian elimination with partial pivoting
+  const k = 4;
+  const a = Array.from({ length: k }, (_, i) => [
+    ...Array.from({ length: k }, (_, j) => rows.reduce((sum, r) => sum + r.x[i]! * r.x[j]!, 0)),
+    rows.reduce((sum, r) => sum + r.x[i]! * r.y, 0),
+  ]);
+  for (let col = 0; col < k; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < k; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue;
+      const factor = a[r]![col]! / a[col]![col]!;
+      const row = a[r]!;
+      for (let c = col; c <= k; c++) row[c] = row[c]! - factor * a[col]![c]!;
+    }
+  }
+  const beta = a.map((row, i) => row[k]! / row[i]!);
+  return { h: beta[2]!, p: beta[3]! };
+}
+
+/** The harness's main-thread CPU cost to a 1 ms iteration (h / 1 ms + p), with a bootstrap interval over rounds. */
+function harnessCpuModel(bare: readonly Segment[], harness: readonly Segment[], random: () => number) {
+  const rounds = bare.map((segment, i) => [
+    { segment, runner: false },
+    { segment: harness[i]!, runner: true },
+  ]);
+  const costOf = (fit: { h: number; p: number }) => fit.h / 1 + fit.p;
+  const fit = fitHarnessCpu(rounds.flat());
+  const costs = Float64Array.from({ length: 2000 }, () =>
+    costOf(fitHarnessCpu(Array.from({ length: rounds.length }, () => rounds[Math.floor(random() * rounds.length)]!).flat())),
+  ).sort();
+  const at = (q: number) => costs[Math.min(costs.length - 1, Math.floor(q * costs.length))]!;
+  return { estimate: costOf(fit), low: at(0.025), high: at(0.975), perIterationUs: fit.h * 1000, perSecondShare: fit.p };
+}
+
+/** The forced-GC pauses of the heap measurements of a 24-hour run's first `minutes` (one a minute), ms. */
+async function heapPauses(workload: Workload, counter: { iterations: number }, minutes: number): Promise<number[]> {
+  process.stderr.write(`heap measurements: a ${minutes}-minute runner segment…\n`);
+  const pauses: number[] = [];
+  await harnessRun(workload, counter, minutes * 60 + 5, (pause) => pauses.push(pause));
+  return pauses;
+}
+
+/** A bare loop over `seconds`. */
+async function bareLoop(workload: Workload, counter: { iterations: number }, seconds: number): Promise<Segment> {
+  const end = performance.now() + seconds * 1000;
+  const before = counter.iterations;
+  const start = performance.now();
+  const cpuStart = mainThreadCpuMs();
+  while (performance.now() < end) await workload.iterate();
+  return { iterations: counter.iterations - before, ms: performance.now() - start, cpuMs: mainThreadCpuMs() - cpuStart, heapPauseMs: 0 };
+}
+
+/**
+ * The runner in the steady state of a 24-hour run (samples every 5 s, heaps every minute, no checkpoint
+ * before the first hour), stopped after `seconds`: the iterations it started from its first to the stop.
+ * The run's start (files, the sampler's baseline) comes before its first iteration and the drain and the
+ * closing checkpoint after the stop, so neither is counted.
+ */
+async function harnessRun(workload: Workload, counter: { iterations: number }, seconds: number, onHeapPause: (ms: number) => void = () => {}): Promise<Segment> {
   const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-'));
-  const durationMs = kind === 'steady' ? 24 * 3600 * 1000 : seconds * 1000;
   const controller = new AbortController();
   const options: RunOptions = {
-    durationMs,
+    durationMs: DAY_MS,
     load: { kind: 'closed', concurrency: 1 },
-    sampleIntervalMs: defaultSampleIntervalMs(durationMs),
+    sampleIntervalMs: defaultSampleIntervalMs(DAY_MS),
     criteria: DEFAULT_CRITERIA,
     criteriaFile: null,
     outDir,
     abortOnFail: false,
-    recordedOptions: { bench: 'soak-overhead', kind },
+    recordedOptions: { bench: 'soak-overhead' },
     signal: controller.signal,
   };
-  const timer = kind === 'steady' ? setTimeout(() => controller.abort('bench'), seconds * 1000) : null;
-  let last: { elapsed_s: number; iterations: number } | null = null;
-  let stopped = false;
+  let start = 0;
+  let before = 0;
+  let cpuStart = 0;
+  let cpuStop = 0;
+  let stop = 0;
+  let stopCount = 0;
+  let heapPauseMs = 0;
+  let timer: NodeJS.Timeout | null = null;
   try {
     await runSoakOn(workload, options, (event) => {
-      if (event.type === 'stopping') stopped = true;
-      if (event.type === 'sample' && !stopped) last = event.sample;
+      if (event.type === 'start') {
+        // the first iteration starts right after this event
+        start = performance.now();
+        before = counter.iterations;
+        cpuStart = mainThreadCpuMs();
+        timer = setTimeout(() => {
+          stop = performance.now();
+          cpuStop = mainThreadCpuMs();
+          stopCount = counter.iterations;
+          controller.abort('bench');
+        }, seconds * 1000);
+      }
+      if (event.type === 'sample' && stop === 0 && event.sample.heap_gc_pause_ms !== null) {
+        heapPauseMs += event.sample.heap_gc_pause_ms;
+        onHeapPause(event.sample.heap_gc_pause_ms);
+      }
     });
   } finally {
     if (timer !== null) clearTimeout(timer);
     rmSync(outDir, { recursive: true, force: true });
   }
-  const sample = last as { elapsed_s: number; iterations: number } | null;
-  if (sample === null || sample.iterations === 0) throw new Error('the harness run took no sample');
-  return (sample.elapsed_s * 1000) / sample.iterations;
+  if (stopCount <= before) throw new Error('the harness run started no iteration');
+  return { iterations: stopCount - before, ms: stop - start, cpuMs: cpuStop - cpuStart, heapPauseMs };
 }
 
 function memoryGrowth(minutes: number): void {
@@ -186,15 +328,16 @@ function memoryGrowth(minutes: number): void {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '60' },
+      rounds: { type: 'string', default: '40' },
+      seconds: { type: 'string', default: '6' },
+      'heap-minutes': { type: 'string', default: '2' },
       minutes: { type: 'string', default: '10' },
       'skip-time': { type: 'boolean', default: false },
       'skip-memory': { type: 'boolean', default: false },
     },
   });
   console.log(`soak-overhead: node ${process.version}, ${cpus()[0]?.model.trim() ?? 'cpu'} × ${availableParallelism()}`);
-  if (!values['skip-time']) await timeCost(Number(values.rounds), Number(values.seconds));
+  if (!values['skip-time']) await timeCost(Number(values.rounds), Number(values.seconds), Number(values['heap-minutes']));
   if (!values['skip-memory']) memoryGrowth(Number(values.minutes));
 }
 

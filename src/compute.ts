@@ -1,7 +1,8 @@
 /** The engine end to end for one file: read the tape, compute its snapshots on the pool, close the pool. */
 import type { AlertThresholds, Snapshot } from './engine/kpis.js';
 import { readTape } from './io/read-tape.js';
-import type { ReadResult } from './io/tape-builder.js';
+import type { MemoryLimit } from './engine/columns.js';
+import type { ReadOptions, ReadResult } from './io/tape-builder.js';
 import { KpiPool } from './workers/kpi-pool.js';
 
 export interface ComputeOptions {
@@ -9,6 +10,13 @@ export interface ComputeOptions {
   readonly groupBy?: string | null;
   readonly threads?: number;
   readonly thresholds?: AlertThresholds;
+  /** refuse a tape whose columns would take more (--max-memory) */
+  readonly memoryLimit?: MemoryLimit | null;
+}
+
+/** What reading the tape takes of the options. */
+export function readOptionsOf(options: ComputeOptions): ReadOptions {
+  return { lenient: options.lenient ?? false, groupBy: options.groupBy ?? null, memoryLimit: options.memoryLimit ?? null };
 }
 
 /** The result of `stress compute --json` (and kpis.json). */
@@ -28,7 +36,7 @@ export interface ComputeTimings {
 
 export async function computeFile(path: string, options: ComputeOptions = {}): Promise<{ result: KpiResult; timings: ComputeTimings }> {
   const started = performance.now();
-  const read = await readTape(path, { lenient: options.lenient ?? false, groupBy: options.groupBy ?? null });
+  const read = await readTape(path, readOptionsOf(options));
   const readDone = performance.now();
   const snapshots = await computeSnapshots(read, options);
   return {

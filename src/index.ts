@@ -23,3 +23,8 @@ export { TapeInputError, type Problem } from './io/problems.js';
 export type { ReadOptions, ReadResult } from './io/tape-builder.js';
 export { KpiPool, DEFAULT_CROSSOVER_ROWS, type KpiPoolOptions } from './workers/kpi-pool.js';
 export { syntheticTape, writeSyntheticFile, type SyntheticSpec } from './io/synthetic.js';
+export { computeResultSet, RESULT_FILES, type Manifest, type ResultSet, type ResultSetOptions } from './results/result-set.js';
+export { kpiReport, type KpiReport } from './results/kpi-report.js';
+export { allRollups, periodOf, rollUp, type Rollup, type RollupPeriod } from './results/rollups.js';
+export { findAnomalies, ANOMALY_THRESHOLD_PERCENT, type Anomaly } from './results/anomalies.js';
+export { verifyAuditFile } from './audit/verify.js';

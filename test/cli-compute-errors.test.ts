@@ -92,9 +92,22 @@ describe('stress compute rejects bad input with one clear line and exit code 2',
     expect(lines[19]).toMatch(/line 21, .*value "x19"/);
   });
 
-  it('writes nothing to --out when the input is rejected', async () => {
+  it('leaves no KPI file in --out when the input is rejected: the run folder keeps only its audit trail, and latest does not move', async () => {
     const out = tempDir();
-    runCli(['compute', tempFile('tape.csv', `${HEADER}\nL1,2025-01-31,-1,1,1,0,0\n`), '--out', out]);
+    const result = runCli(['compute', tempFile('tape.csv', `${HEADER}\nL1,2025-01-31,-1,1,1,0,0\n`), '--out', out]);
+    expect(result.code, result.stderr).toBe(2);
+    const { readdirSync } = await import('node:fs');
+    const folders = readdirSync(out);
+    expect(folders).toHaveLength(1);
+    expect(folders[0]).toMatch(/^run_[0-9a-f]{12}_/);
+    expect(readdirSync(join(out, folders[0]!))).toEqual(['audit.jsonl']);
+  });
+
+  it('writes nothing at all to --out when the file as a whole is bad (missing, empty, unknown type)', async () => {
+    const out = tempDir();
+    for (const path of [join(tempDir(), 'nowhere.csv'), tempFile('tape.csv', ''), tempFile('tape.xlsx', 'x')]) {
+      expect(runCli(['compute', path, '--out', out]).code).toBe(2);
+    }
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(out)).toEqual([]);
   });

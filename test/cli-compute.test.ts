@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, tempFile } from './support/cli.js';
 
@@ -36,15 +36,18 @@ describe('stress compute', () => {
     expect(result.stderr).toMatch(/line 6, column total_receivable_usd, value "oops": not a number/);
   });
 
-  it('prints a table with alert marks, and --out writes kpis.json and kpis.csv', () => {
+  it('prints a table with alert marks, and --out writes kpis.json and kpis.csv into a run folder that latest points to', () => {
     const out = tempDir();
     const result = runCli(['compute', tempFile('tape.csv', TAPE), '--lenient', '--out', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/2025-02-28\s+2\s+3,000\.00\s+17\.50 !!/);
     expect(result.stdout).toMatch(/dropped: 1 duplicate\(s\), 1 invalid/);
-    const json = JSON.parse(readFileSync(join(out, 'kpis.json'), 'utf8'));
+    const folder = /^result set: (.+)$/m.exec(result.stdout)?.[1];
+    expect(folder).toMatch(/\/run_[0-9a-f]{12}_\d{8}T\d{6}Z_[0-9a-f]{4}$/);
+    expect(readlinkSync(join(out, 'latest'))).toBe(basename(folder!));
+    const json = JSON.parse(readFileSync(join(out, 'latest', 'kpis.json'), 'utf8'));
     expect(json.snapshots).toHaveLength(2);
-    const csv = readFileSync(join(out, 'kpis.csv'), 'utf8').trimEnd().split('\n');
+    const csv = readFileSync(join(folder!, 'kpis.csv'), 'utf8').trimEnd().split('\n');
     expect(csv[0]).toMatch(/^measurement_date,rows,total_receivable_usd,/);
     expect(csv[2]).toMatch(/^2025-02-28,2,3000,2400,2850,36,0,0,300,150,75,17\.5,2\.5,1\.5,/);
   });

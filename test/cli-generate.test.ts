@@ -31,7 +31,7 @@ describe('stress generate: options', () => {
       [{ rows: '10', dates: '99999' }, /--dates/],
       [{ rows: '10', seed: '-1' }, /--seed/],
       [{ rows: '10', seed: 'abc' }, /--seed/],
-      [{ rows: '10', out: join(dir, 'x.parquet') }, /\.csv or \.arrow, not "\.parquet"/],
+      [{ rows: '10', out: join(dir, 'x.xlsx') }, /\.csv, \.arrow, \.parquet, not "\.xlsx"/],
       [{ rows: '10', out: join(dir, 'x') }, /no extension/],
       [{ rows: '10', out: join(dir, 'missing', 'x.csv') }, /does not exist/],
     ];
@@ -51,7 +51,7 @@ describe('stress generate: options', () => {
 });
 
 describe('stress generate: the real command', () => {
-  for (const extension of ['csv', 'arrow']) {
+  for (const extension of ['csv', 'arrow', 'parquet']) {
     it(`writes the same bytes for the same seed, and other bytes for another seed (.${extension})`, () => {
       const paths = ['a', 'b', 'c'].map((name) => join(dir, `${name}-${extension}.${extension}`));
       const results = [
@@ -83,7 +83,7 @@ describe('stress generate: the real command', () => {
     const before = readdirSync(dir).sort();
     for (const args of [
       ['--rows', 'many', '--out', join(dir, 'bad.csv')],
-      ['--rows', '10', '--out', join(dir, 'bad.parquet')],
+      ['--rows', '10', '--out', join(dir, 'bad.xlsx')],
       ['--rows', '10', '--out', join(dir, 'no-such-folder', 'bad.csv')],
       ['--rows', '10', '--dates', '0', '--out', join(dir, 'bad.csv')],
     ]) {

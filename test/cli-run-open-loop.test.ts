@@ -28,7 +28,24 @@ describe('stress run --rate (open loop)', () => {
     const summary = JSON.parse(stdout);
     expect(summary.load.kind).toBe('open');
     expect(summary.load.rate_per_s).toBe(40);
-    expect(typeof summary.load.late_starts).toBe('number');
+    // what the open loop counted: late starts and skipped ones (as the last sample has them), the cap on
+    // iterations in flight and the most that were
+    const last = JSON.parse(readFileSync(join(out, 'samples.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!);
+    expect(summary.load).toEqual({ kind: 'open', rate_per_s: 40, max_in_flight: 16, peak_in_flight: last.peak_in_flight, late_starts: last.late_starts, skipped: last.skipped });
+    expect(last.peak_in_flight).toBeGreaterThanOrEqual(1);
+    expect(last.peak_in_flight).toBeLessThanOrEqual(16);
+    const md = readFileSync(join(out, 'summary.md'), 'utf8');
+    expect(md).toContain(`- load: open loop at 40.00/s (latency from intended start), ${last.late_starts} late start`);
+    expect(md).toMatch(/\d+ skipped starts? \(never run: more than 16 were already due\); up to 16 in flight allowed, at most \d+ were/);
+    // a workload module has no reference result: data integrity does not apply, and does not make the run WARN
+    const integrity = summary.criteria.find((c: { name: string }) => c.name === 'data_integrity');
+    expect(integrity).toMatchObject({ verdict: 'N/A', measured: null });
+    expect(md).toMatch(/\| data integrity \| .* \| \*\*N\/A\*\* \| not applicable/);
+    expect(summary.status_reason).not.toMatch(/integrity/);
+    const text = stress('report', out);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/open loop at 40\.00\/s .* late starts?, \d+ skipped starts?/);
+    expect(text.stdout).toMatch(/data integrity\s+n\/a\s+N\/A/);
     // iteration k is due at k/40 s: no more than that can have run
     expect(summary.iterations.total).toBeLessThanOrEqual(Math.floor(summary.duration.actual_s * 40) + 1);
     expect(summary.iterations.total).toBeGreaterThan(0);
@@ -58,7 +75,7 @@ describe('stress run --mode pipeline', () => {
     expect(integrity.verdict).toBe('PASS');
     expect(integrity.detail).toMatch(new RegExp(`^${summary.iterations.total} results compared, 0 differed`));
     // the workers report their heaps: the drift series covers them
-    const sample = JSON.parse(readFileSync(join(out, 'samples.jsonl'), 'utf8').split('\n')[0]!);
+    const sample = JSON.parse(readFileSync(join(out, 'samples.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!);
     expect(sample.workers_heap_after_gc_mb).toHaveLength(2);
   });
 

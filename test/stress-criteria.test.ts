@@ -150,13 +150,13 @@ describe('evaluateCriteria', () => {
     expect(judge('cpu', measured({ cpu_percent: null })).verdict).toBe('WARN');
   });
 
-  it('data integrity: no mismatch PASS, any FAIL, nothing compared WARN', () => {
+  it('data integrity: no mismatch PASS, any FAIL, nothing compared WARN, no reference N/A', () => {
     expect(judge('data_integrity', measured()).verdict).toBe('PASS');
     const fail = judge('data_integrity', measured({ integrity: { checked: 100, mismatches: 1 } }));
     expect(fail).toMatchObject({ verdict: 'FAIL', measured: 1 });
     expect(fail.detail).toContain('data loss');
     expect(judge('data_integrity', measured({ integrity: { checked: 0, mismatches: 0 } })).verdict).toBe('WARN');
-    expect(judge('data_integrity', measured({ integrity: null })).verdict).toBe('WARN');
+    expect(judge('data_integrity', measured({ integrity: null })).verdict).toBe('N/A');
     const lenient = parseCriteria({ data_integrity: { max_mismatches: 2 } });
     expect(judge('data_integrity', measured({ integrity: { checked: 100, mismatches: 2 } }), lenient).verdict).toBe('PASS');
   });

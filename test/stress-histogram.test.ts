@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencySummaryMs, recordLatencyNs } from '../src/stress/histogram.js';
+import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencyPercentileMs, latencySummaryMs, recordLatencyNs } from '../src/stress/histogram.js';
 
 describe('latency histogram', () => {
   it('summarises 1..10000 µs within the 3-digit resolution', () => {
@@ -54,6 +55,29 @@ describe('latency histogram', () => {
     const h = createLatencyHistogram();
     h.recordValue(24 * 3600 * 1e6);
     expect(latencySummaryMs(h).max).toBe(24 * 3600 * 1e3);
+  });
+
+  it('gives, for one percentile alone, the figure of the summary (the runner records that one in each sample)', () => {
+    const h = createLatencyHistogram();
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: HIGHEST_TRACKABLE_US }), { minLength: 1, maxLength: 300 }), (values) => {
+        h.reset();
+        for (const value of values) h.recordValue(value);
+        const sorted = [...values].sort((a, b) => a - b);
+        for (const percentile of [50, 99]) {
+          // HdrHistogram's rank, and the value at it, reported up to one bucket (0.1%) above it
+          const exact = sorted[Math.max(1, Math.floor((percentile / 100) * values.length + 0.5)) - 1]!;
+          const us = Math.round(latencyPercentileMs(h, percentile) * 1000);
+          expect(us).toBeGreaterThanOrEqual(exact);
+          expect(us).toBeLessThanOrEqual(Math.min(sorted.at(-1)!, exact * 1.001));
+        }
+        const summary = latencySummaryMs(h);
+        expect(latencyPercentileMs(h, 50)).toBe(summary.p50);
+        expect(latencyPercentileMs(h, 99)).toBe(summary.p99);
+      }),
+      // a few dozen cases: each summary walks the 48-hour histogram's buckets
+      { numRuns: 30 },
+    );
   });
 
   it('gives zeros when empty', () => {

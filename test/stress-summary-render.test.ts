@@ -152,10 +152,13 @@ describe('renderSummaryMarkdown', () => {
 
 describe('renderSummaryText', () => {
   it('gives the status, the load shape, a criteria table and the details', () => {
-    const text = renderSummaryText(buildSummary(inputs({ load: { kind: 'open', rate_per_s: 50, late_starts: 1 } })));
+    const text = renderSummaryText(buildSummary(inputs({ load: { kind: 'open', rate_per_s: 50, max_in_flight: 16, peak_in_flight: 3, late_starts: 1, skipped: 0 } })));
     const lines = text.split('\n');
     expect(lines[0]).toBe('stress run: PASS - every criterion passed');
-    expect(lines[1]).toBe('duration 1h of 1h planned; open loop at 50.00/s (latency from intended start), 1 late start; workload kpi: KPI snapshots of a 100,000-row synthetic tape');
+    expect(lines[1]).toBe(
+      'duration 1h of 1h planned; open loop at 50.00/s (latency from intended start), 1 late start, 0 skipped starts ' +
+        '(never run: more than 16 were already due); up to 16 in flight allowed, at most 3 were; workload kpi: KPI snapshots of a 100,000-row synthetic tape',
+    );
     expect(lines[2]).toBe('iterations 172,800 (48.00/s), failed 3 (0.002%); errors by kind: TypeError 2, timeout 1');
     expect(lines[4]).toMatch(/^criterion\s+measured\s+verdict\s+pass\s+fail$/);
     expect(lines[10]).toMatch(/^CPU\s+35\.5 %\s+PASS\s+< 50 %\s+> 80 %$/);

@@ -37,7 +37,7 @@ describe('synthetic files', () => {
     expect(centsText(9007199254740991)).toBe('90071992547409.91');
   });
 
-  for (const extension of ['csv', 'arrow'] as const) {
+  for (const extension of ['csv', 'arrow', 'parquet'] as const) {
     it(`read back from .${extension} equal the in-memory tape, column by column, and give the same KPIs`, async () => {
       const spec = { rows: 70_001, dates: 7, seed: 42 };
       const path = join(folder(), `tape.${extension}`);
@@ -94,14 +94,14 @@ describe('synthetic files', () => {
 
   it('refuse other extensions with a usage error naming the extension, and create nothing', async () => {
     const dir = folder();
-    await expect(writeSyntheticFile(join(dir, 'tape.parquet'), { rows: 10 })).rejects.toThrow(UsageError);
-    await expect(writeSyntheticFile(join(dir, 'tape.parquet'), { rows: 10 })).rejects.toThrow(/\.parquet/);
+    await expect(writeSyntheticFile(join(dir, 'tape.xlsx'), { rows: 10 })).rejects.toThrow(UsageError);
+    await expect(writeSyntheticFile(join(dir, 'tape.xlsx'), { rows: 10 })).rejects.toThrow(/\.xlsx/);
     await expect(writeSyntheticFile(join(dir, 'tape'), { rows: 10 })).rejects.toThrow(UsageError);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('leave neither the output nor a temporary file when stopped part way, and keep an older file intact', async () => {
-    for (const extension of ['csv', 'arrow']) {
+    for (const extension of ['csv', 'arrow', 'parquet']) {
       const dir = folder();
       const path = join(dir, `tape.${extension}`);
       writeFileSync(path, 'older');

@@ -11,8 +11,9 @@
  * line is on disk; events are rare (a run writes a few dozen) so the fsync costs nothing that matters.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendWhole } from '../io/atomic-write.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -123,7 +124,7 @@ export class AuditTrail {
       prev_hash: this.lastHash,
     };
     const event: AuditEvent = { ...unhashed, hash: eventHash(unhashed) };
-    writeSync(this.fd, `${canonicalJson(event)}\n`);
+    appendWhole(this.fd, `${canonicalJson(event)}\n`, this.path);
     fsyncSync(this.fd);
     this.seq = event.seq;
     this.lastHash = event.hash;

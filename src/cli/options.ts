@@ -3,7 +3,8 @@
  * UsageError naming the option; commands call them once, at the edge, and pass filled objects inward.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
+import type { MemoryLimit } from '../engine/columns.js';
 import { UsageError } from './errors.js';
 
 export function parseWholeNumber(option: string, text: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -51,3 +52,71 @@ export function prepareOutputDir(option: string, dir: string): string {
   }
   return dir;
 }
+
+/**
+ * A plain decimal number ("0.1", "5", "0.25"; no sign, exponent or unit) within [min, max]; with
+ * `minExclusive`, min itself is refused too.
+ */
+export function parseDecimal(option: string, text: string, min: number, max: number, minExclusive = false): number {
+  const value = Number(text.trim());
+  const inRange = (minExclusive ? value > min : value >= min) && value <= max;
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(text) || !inRange) {
+    throw new UsageError(`${option} takes a number ${minExclusive ? '>' : '≥'} ${min} and ≤ ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  k: 2 ** 10,
+  kib: 2 ** 10,
+  kb: 1e3,
+  m: 2 ** 20,
+  mib: 2 ** 20,
+  mb: 1e6,
+  g: 2 ** 30,
+  gib: 2 ** 30,
+  gb: 1e9,
+  t: 2 ** 40,
+  tib: 2 ** 40,
+  tb: 1e12,
+};
+
+/**
+ * A size in bytes: "8GiB", "512MB", "1.5g", "4096". KiB, MiB, GiB, TiB and the bare letters k, m, g, t are
+ * powers of 1024 (as in `java -Xmx512m`); KB, MB, GB, TB powers of 1000; no unit is bytes.
+ */
+export function parseByteSize(option: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text.replace(/_/g, ''));
+  const unit = BYTE_UNITS[(match?.[2] ?? '').toLowerCase() || 'b'];
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
+  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
+    throw new UsageError(`${option} takes a size such as 8GiB, 512MB or 1.5g, got "${text}"`);
+  }
+  return bytes;
+}
+
+/** The default --max-memory: this share of the memory the process may use. */
+export const DEFAULT_MAX_MEMORY_SHARE = 0.5;
+
+/**
+ * The memory this process may use: the machine's, or its control group's limit when that is lower (a
+ * container). Node reports "no limit" as 0 or as a number beyond the machine's memory.
+ */
+export function availableMemoryBytes(): number {
+  const machine = totalmem();
+  const constrained = process.constrainedMemory?.() ?? 0;
+  return constrained > 0 && constrained < machine ? constrained : machine;
+}
+
+/** --max-memory, or its default: half of availableMemoryBytes(). Both are named in refusals. */
+export function parseMaxMemory(text: string | undefined, available: number = availableMemoryBytes()): MemoryLimit {
+  if (text !== undefined) return { bytes: parseByteSize('--max-memory', text), name: `--max-memory ${text.trim()}` };
+  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  const bytes = Math.floor(available * DEFAULT_MAX_MEMORY_SHARE);
+  return { bytes, name: `the default --max-memory of ${gib(bytes)} (half of the ${gib(available)} of memory available)` };
+}
+
+/** The help line of --max-memory, the same for every command that reads a tape. */
+export const MAX_MEMORY_HELP =
+  "most memory one tape's columns may take, e.g. 8GiB or 512MB; a larger tape is refused before loading (default: half of the machine's memory)";

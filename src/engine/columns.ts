@@ -6,11 +6,13 @@
  * is a SharedArrayBuffer that typed arrays and Arrow vectors view without copying. Columns are laid out one
  * after another, each starting on a 64-byte boundary so that SIMD loads and cache lines line up.
  */
+import { UsageError } from '../errors.js';
 import { MONEY_COLUMNS, MAX_DICTIONARY_SIZE } from './schema.js';
 
 export const WASM_PAGE_BYTES = 65536;
 /** wasm32 addresses at most 4 GiB; one memory holds one tape. */
 export const MAX_MEMORY_PAGES = 65536;
+export const MAX_MEMORY_BYTES = MAX_MEMORY_PAGES * WASM_PAGE_BYTES;
 const ALIGN = 64;
 /**
  * Room after the columns where the kernels accumulate their per-key partial sums (see engine/wasm-kernels.ts).
@@ -81,24 +83,74 @@ export function layoutFor(capacity: number, withGroup: boolean): TapeLayout {
   return { capacity, moneyOffsets, dateKeyOffset, groupKeyOffset, scratchOffset, byteLength: offset };
 }
 
-/** The largest number of rows one memory can hold. */
-export function maxRowsPerMemory(withGroup: boolean): number {
-  return Math.floor((MAX_MEMORY_PAGES * WASM_PAGE_BYTES - SCRATCH_BYTES - 16 * ALIGN) / bytesPerRow(withGroup));
+/**
+ * The largest number of rows one memory can hold, within `limitBytes` when that is less than the 4 GiB of
+ * wasm32 (the 16 alignment gaps of at most 64 bytes each are counted in full).
+ */
+export function maxRowsPerMemory(withGroup: boolean, limitBytes: number = MAX_MEMORY_BYTES): number {
+  const bytes = Math.min(limitBytes, MAX_MEMORY_BYTES);
+  return Math.max(0, Math.floor((bytes - SCRATCH_BYTES - 16 * ALIGN) / bytesPerRow(withGroup)));
 }
 
-export class TapeTooLargeError extends Error {
-  constructor(readonly rows: number, readonly limit: number) {
-    super(`a tape of ${rows} rows needs more than one 4 GiB memory (at most ${limit} rows)`);
+/** A cap on the memory of one tape (--max-memory): bytes, and how a message names it. */
+export interface MemoryLimit {
+  readonly bytes: number;
+  /** e.g. "--max-memory 512MB" */
+  readonly name: string;
+}
+
+/** A tape that would not fit its memory: refused before anything is allocated (bad input, exit 2). */
+export class TapeTooLargeError extends UsageError {
+  override name = 'TapeTooLargeError';
+
+  constructor(
+    readonly rows: number,
+    readonly maxRows: number,
+    readonly withGroup: boolean,
+    /** what the tape would exceed, e.g. "--max-memory 1GiB" */
+    readonly exceeds: string,
+    readonly file: string | null = null,
+  ) {
+    const count = (n: number) => n.toLocaleString('en-US');
+    super(
+      `${file === null ? '' : `${file}: `}a tape of up to ${count(rows)} rows needs ${formatBytes(layoutFor(rows, withGroup).byteLength)} ` +
+        `(${count(rows)} rows × ${bytesPerRow(withGroup)} bytes + ${formatBytes(SCRATCH_BYTES)} for the kernels), ` +
+        `more than ${exceeds}: at most ${count(maxRows)} rows fit`,
+    );
+  }
+
+  /** The same refusal, naming the file the tape was read from. */
+  of(file: string): TapeTooLargeError {
+    return new TapeTooLargeError(this.rows, this.maxRows, this.withGroup, this.exceeds, file);
   }
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+}
+
 /**
- * Reserve a zeroed shared memory for `capacity` rows. Pages that are never written are never made resident
- * by the operating system, so a generous capacity costs address space, not RSS.
+ * Refuse a tape of `rows` rows that one memory cannot hold, or that would pass `limit`: a pure check on the
+ * figures, so that the refusal comes before any memory is reserved. One memory per tape is the design (the
+ * kernels address the columns of one wasm32 memory), so a tape beyond 4 GiB is refused, not split.
  */
-export function allocateColumns(capacity: number, withGroup: boolean): { memory: WebAssembly.Memory; layout: TapeLayout } {
-  const limit = maxRowsPerMemory(withGroup);
-  if (capacity > limit) throw new TapeTooLargeError(capacity, limit);
+export function checkTapeFits(rows: number, withGroup: boolean, limit: MemoryLimit | null = null): void {
+  if (limit !== null && limit.bytes < MAX_MEMORY_BYTES) {
+    const maxRows = maxRowsPerMemory(withGroup, limit.bytes);
+    if (rows > maxRows) throw new TapeTooLargeError(rows, maxRows, withGroup, limit.name);
+  }
+  const maxRows = maxRowsPerMemory(withGroup);
+  if (rows > maxRows) throw new TapeTooLargeError(rows, maxRows, withGroup, 'the 4 GiB one WebAssembly memory can address (wasm32)');
+}
+
+/**
+ * Reserve a zeroed shared memory for `capacity` rows, once checkTapeFits allows them. Pages that are never
+ * written are never made resident by the operating system, so a generous capacity costs address space, not RSS.
+ */
+export function allocateColumns(capacity: number, withGroup: boolean, limit: MemoryLimit | null = null): { memory: WebAssembly.Memory; layout: TapeLayout } {
+  checkTapeFits(capacity, withGroup, limit);
   const layout = layoutFor(capacity, withGroup);
   const pages = Math.max(1, Math.ceil(layout.byteLength / WASM_PAGE_BYTES));
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });

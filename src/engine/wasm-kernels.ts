@@ -38,9 +38,10 @@ interface KernelExports {
   stream(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
   streamColumns(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
   streamLines(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
+  centsFromDollars(at: number, count: number): number;
 }
 
-const EXPORTS: readonly (keyof KernelExports)[] = ['sumByDate', 'sumByDateAndGroup', 'stream', 'streamColumns', 'streamLines'];
+const EXPORTS: readonly (keyof KernelExports)[] = ['sumByDate', 'sumByDateAndGroup', 'stream', 'streamColumns', 'streamLines', 'centsFromDollars'];
 
 /**
  * How a roofline read goes over the bytes: in the kernel's own order (ten streams at once), one column after
@@ -118,6 +119,19 @@ export class WasmKernels {
     const { layout } = this;
     const read = order === 'blocks' ? this.kernels.stream : order === 'columns' ? this.kernels.streamColumns : this.kernels.streamLines;
     return read(layout.moneyOffsets[0]!, this.stride, layout.dateKeyOffset, rowStart, rowEnd);
+  }
+
+  /**
+   * Float64 dollars into whole cents in place, for `count` values from byte `at` of the columns (see
+   * kernels.wat): the sum of the cents when every value is a valid amount (finite, ≥ 0, at most two
+   * decimals within Float64 rounding, below 2^53 cents), else -1. Cents are Math.round(dollars · 100), as
+   * the JavaScript reader computes them.
+   */
+  centsFromDollars(at: number, count: number): number {
+    if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
+      throw new RangeError(`${count} values at byte ${at} are not within the columns`);
+    }
+    return this.kernels.centsFromDollars(at, count);
   }
 
   private checkRange(rowStart: number, rowEnd: number, acc: number): void {
@@ -249,7 +263,8 @@ export class ScratchSlots {
  */
 export function exerciseKernels(module: WebAssembly.Module, rounds: number): void {
   const rows = 1001;
-  const { memory, layout } = allocateColumns(rows, true);
+  // room after the rows of the first money column for the conversion's values
+  const { memory, layout } = allocateColumns(rows + 128, true);
   const views = viewsOf(memory.buffer, layout, rows);
   MONEY_COLUMNS.forEach((_, c) => views.money[c]!.set(Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001)));
   views.dateKeys.set(Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3)));
@@ -262,7 +277,16 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
   const kernels = WasmKernels.instantiate(module, memory, layout);
   const acc = new ScratchSlots(memory.buffer, layout, 6);
   const slot = acc.claim();
+  // dollars with cents, an odd count, and a last value with a third decimal: every path of the conversion
+  const dollars = Float64Array.from({ length: 101 }, (_, i) => (i * 7919) / 100 + (i === 100 ? 0.001 : 0));
+  const centsAt = layout.moneyOffsets[0]! + 1008 * 8;
+  const cents = new Float64Array(memory.buffer, centsAt, dollars.length);
   for (let round = 0; round < rounds; round++) {
+    cents.set(dollars);
+    const all = kernels.centsFromDollars(centsAt, dollars.length);
+    cents.set(dollars);
+    const valid = kernels.centsFromDollars(centsAt, dollars.length - 1);
+    if (round === 0) expectCents(dollars, cents, valid, all);
     const byDate = acc.begin(slot);
     kernels.sumByDate(1, rows, acc.offset(slot));
     if (round === 0) expectSameBits(byDate.subarray(0, expectByDate.length), expectByDate, 'sumByDate');
@@ -271,6 +295,17 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
     if (round === 0) expectSameBits(byGroup, expectByGroup, 'sumByDateAndGroup');
     if (round % 10 === 0) for (const order of STREAM_ORDERS) kernels.stream(1, rows, order);
   }
+}
+
+/** The conversion's results against Math.round(dollars · 100), bit for bit; the last value is not valid. */
+function expectCents(dollars: Float64Array, cents: Float64Array, valid: number, all: number): void {
+  let sum = 0;
+  for (let i = 0; i < dollars.length - 1; i++) {
+    const expected = Math.round(dollars[i]! * 100) + 0;
+    sum += expected;
+    if (!Object.is(cents[i], expected)) throw new Error(`the wasm centsFromDollars kernel turns $${dollars[i]} into ${cents[i]} cents, not ${expected}`);
+  }
+  if (valid !== sum || all !== -1) throw new Error(`the wasm centsFromDollars kernel sums to ${valid} (expected ${sum}) and to ${all} with a bad value (expected -1)`);
 }
 
 function expectSameBits(actual: Float64Array, expected: Float64Array, kernel: string): void {

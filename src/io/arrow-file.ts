@@ -12,7 +12,7 @@
  * other file (and every IPC stream) goes through tableFromIPC, which also names what is wrong with a broken
  * one.
  */
-import { MessageHeader, type Data, type Schema } from 'apache-arrow';
+import { DataType, MessageHeader, type Data, type Field, type Schema } from 'apache-arrow';
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
@@ -37,7 +37,7 @@ export interface ArrowFilePlan {
   readonly rows: number;
 }
 
-async function readExactly(handle: ByteSource, buffer: Uint8Array, length: number, position: number): Promise<boolean> {
+export async function readExactly(handle: ByteSource, buffer: Uint8Array, length: number, position: number): Promise<boolean> {
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
@@ -100,6 +100,15 @@ export async function planArrowFile(handle: ByteSource, size: number): Promise<A
   }
 }
 
+/** Batch `index` of a planned file read into `body` (at least its length), as Arrow Data viewing `body`. */
+export async function loadBatch(handle: ByteSource, plan: ArrowFilePlan, index: number, body: Uint8Array): Promise<readonly Data[]> {
+  const batch = plan.batches[index]!;
+  if (!(await readExactly(handle, body, batch.bodyLength, batch.bodyOffset))) throw new Error('the file ends inside a record batch');
+  const bytes = body.subarray(0, batch.bodyLength);
+  const { header } = batch;
+  return new VectorLoader(bytes, header.nodes, header.buffers, new Map(), plan.schema.metadataVersion, header.variadicBufferCounts).visitMany(plan.schema.fields);
+}
+
 /**
  * Read batches [from, to) of a planned file in order, each into one reused body buffer, and hand each one's
  * columns to `use` before the next is read (the Data views the buffer: they must not be kept).
@@ -115,12 +124,36 @@ export async function forEachBatch(
   for (let b = from; b < to; b++) largest = Math.max(largest, plan.batches[b]!.bodyLength);
   // 8-byte aligned, as Arrow's buffers are laid out within a body
   const body = new Uint8Array(largest);
-  for (let b = from; b < to; b++) {
-    const batch = plan.batches[b]!;
-    if (!(await readExactly(handle, body, batch.bodyLength, batch.bodyOffset))) throw new Error('the file ends inside a record batch');
-    const bytes = body.subarray(0, batch.bodyLength);
-    const { header } = batch;
-    const children = new VectorLoader(bytes, header.nodes, header.buffers, new Map(), plan.schema.metadataVersion, header.variadicBufferCounts).visitMany(plan.schema.fields);
-    use(children, batch.rows, b);
+  for (let b = from; b < to; b++) use(await loadBatch(handle, plan, b, body), plan.batches[b]!.rows, b);
+}
+
+/**
+ * Buffers of a column of a flat type in a record batch (validity first; then offsets and bytes, or values),
+ * or -1 for a type with children or a variable number of buffers.
+ */
+function bufferCount(type: DataType): number {
+  if (DataType.isNull(type)) return 0;
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isBinary(type) || DataType.isLargeBinary(type)) return 3;
+  const fixed =
+    DataType.isBool(type) || DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type) || DataType.isDate(type) ||
+    DataType.isTimestamp(type) || DataType.isTime(type) || DataType.isFixedSizeBinary(type) || DataType.isInterval(type) ||
+    DataType.isDuration(type);
+  return fixed ? 2 : -1;
+}
+
+/**
+ * Where each column's buffers start in a record batch's list of buffers, when every column is of a flat type
+ * (one field node and a fixed number of buffers per column); null otherwise. With it, a column's bytes can be
+ * read from the file by themselves, without reading the rest of the batch.
+ */
+export function bufferStarts(fields: readonly Field[]): Int32Array | null {
+  const starts = new Int32Array(fields.length);
+  let next = 0;
+  for (const [f, field] of fields.entries()) {
+    const count = bufferCount(field.type as DataType);
+    if (count < 0) return null;
+    starts[f] = next;
+    next += count;
   }
+  return starts;
 }

@@ -9,8 +9,9 @@
  */
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type Table, type Vector } from 'apache-arrow';
+import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
 import { allocateColumns } from '../engine/columns.js';
+import { WasmKernels } from '../engine/wasm-kernels.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
 import {
   CENTS_MISSING,
@@ -27,13 +28,14 @@ import {
   parseCents,
   parseDate,
 } from './csv.js';
-import { forEachBatch, planArrowFile, type ArrowFilePlan } from './arrow-file.js';
+import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type ArrowFilePlan, type BatchBlock } from './arrow-file.js';
 import { descriptorSource, type ByteSource } from './byte-source.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
 import { TapeInputError, type Problem } from './problems.js';
 import { mergeRanges, MergeNotPossible } from './range-merge.js';
 import { TapeBuilder, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
+import { kernelModule } from '../workers/kernel-module.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Calendar arithmetic (days since 1970-01-01 in the proleptic Gregorian calendar, as Arrow dates count them)
@@ -629,6 +631,8 @@ interface ArrowColumns {
 interface FastPlan {
   /** per money column: its field, or -1 where the tape has none */
   readonly moneyFields: Int32Array;
+  /** per field, its first buffer in a batch (see bufferStarts), or null when a field's type is not flat */
+  readonly bufferStarts: Int32Array | null;
 }
 
 const REQUIRED = MONEY_COLUMNS.map((c) => REQUIRED_MONEY_COLUMNS.has(c));
@@ -644,7 +648,7 @@ function fastPlanFor(fields: readonly Field[], columns: ColumnMap, groupBy: stri
   const date = type(columns.date);
   if (!DataType.isDate(date) || date.unit !== DateUnit.DAY) return null;
   if (columns.id >= 0 && !DataType.isUtf8(type(columns.id))) return null;
-  return { moneyFields: Int32Array.from(columns.money) };
+  return { moneyFields: Int32Array.from(columns.money), bufferStarts: bufferStarts(fields) };
 }
 
 /** Days since 1970-01-01 of 0000-01-01 and 9999-12-31, the dates a tape can hold. */
@@ -655,6 +659,58 @@ const DAY_KEY_OFFSET = 1 << 22;
 
 /** Whole cents of float dollars are exact within 8 ulps (FloatMoney's tolerance for Float64). */
 const DOUBLE_EPSILON = 1e-12;
+
+/**
+ * FloatMoney's conversion and tests for `n` dollars from `values` into `money64` from index `base` (the same
+ * cells may be read and written: each is read before it is written), gathered into one flag: the sum of
+ * the cents when every value is valid, else -1. A bad cell is rare, and the batch then goes to the cell
+ * readers, which overwrite what was written here. NaN and negatives fail `dollars >= 0`; an infinity fails
+ * `cents <= MAX_EXACT_CENTS`. The wasm kernel centsFromDollars does the same, faster.
+ */
+export function centsFromDollarsJs(values: Float64Array, money64: Float64Array, base: number, n: number): number {
+  let sum = 0;
+  let good = true;
+  for (let i = 0; i < n; i++) {
+    const dollars = values[i]!;
+    const x = dollars * 100;
+    const cents = Math.round(x);
+    const error = x - cents;
+    const tolerance = DOUBLE_EPSILON * (x > 1 ? x : 1);
+    good = good && dollars >= 0 && error <= tolerance && -error <= tolerance && cents <= MAX_EXACT_CENTS;
+    money64[base + i] = cents + 0; // -0 → 0, as FloatMoney
+    sum += cents;
+  }
+  return good ? sum : -1;
+}
+
+/** One read of a batch's column straight from the file: `into.length` bytes at file position `at`. */
+interface DirectRead {
+  readonly at: number;
+  readonly into: Uint8Array;
+}
+
+/** A batch read column by column (ArrowRows.planDirect). */
+interface DirectBatch {
+  readonly n: number;
+  /** the row its money columns are read to */
+  readonly first: number;
+  readonly reads: readonly DirectRead[];
+  readonly days: Int32Array;
+  readonly ids: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
+}
+
+/** Reused buffers for a batch's date and id columns read straight from the file. */
+class DirectScratch {
+  days = new Int32Array(0);
+  offsets = new Int32Array(0);
+  bytes = new Uint8Array(0);
+  /** views of the three, each at least as long as asked, regrown by half again beyond need */
+  grow(days: number, offsets: number, bytes: number): void {
+    if (this.days.length < days) this.days = new Int32Array(days + (days >> 1));
+    if (this.offsets.length < offsets) this.offsets = new Int32Array(offsets + (offsets >> 1));
+    if (this.bytes.length < bytes) this.bytes = new Uint8Array(bytes + (bytes >> 1));
+  }
+}
 
 /**
  * Rows of record batches into a builder: each batch through the fast path when its columns allow (one tight
@@ -669,11 +725,27 @@ class ArrowRows {
   private readonly groupKeys = new Map<string, number>();
   /** Date32 day (+ DAY_KEY_OFFSET) → date key, for the fast path: a tape has few days, met on every row */
   private readonly dayKeys = new IntKeys();
+  /** the wasm kernels over the tape's memory, for the fast path's money columns; null: the JavaScript loop */
+  private readonly wasm: WasmKernels | null;
 
   constructor(
     private readonly c: ArrowColumns,
     private readonly builder: TapeBuilder,
-  ) {}
+    kernel: 'wasm' | 'js' = 'wasm',
+  ) {
+    const module = c.fast !== null && kernel === 'wasm' ? kernelModule().module : null;
+    this.wasm = module === null ? null : WasmKernels.instantiate(module, builder.memory, builder.layout);
+  }
+
+  /** Whether batches can be read column by column straight from the file (planDirect). */
+  get direct(): boolean {
+    return this.c.fast !== null && this.c.fast.bufferStarts !== null;
+  }
+
+  /** The row the next kept row goes to. */
+  get nextRow(): number {
+    return this.builder.nextRow;
+  }
 
   /** Read a batch of `n` rows whose first is row `rowBase` + 1 of the file. */
   batch(children: readonly Data[], n: number, rowBase: number): void {
@@ -698,7 +770,7 @@ class ArrowRows {
     const dateData = children[c.columns.date]!;
     const idData = c.columns.id >= 0 ? children[c.columns.id]! : null;
     if (dateData.nullCount !== 0 || (idData !== null && idData.nullCount !== 0)) return false;
-    const { money64, moneyIndex, totals } = builder;
+    const { money64, moneyIndex } = builder;
     builder.written = Math.max(builder.written, first + n);
     const batchTotals = new Float64Array(MONEY_COLUMNS.length);
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
@@ -711,26 +783,129 @@ class ArrowRows {
       const data = children[f]!;
       if (data.nullCount !== 0) return false;
       const values = data.values as Float64Array;
-      let sum = 0;
-      // FloatMoney's tests for every cell, gathered into one flag that is looked at once per column: a bad
-      // cell is rare, and the batch then goes to the cell readers, which overwrite what was written here.
-      // NaN and negatives fail `dollars >= 0`; an infinity fails `cents <= MAX_EXACT_CENTS`.
-      let good = true;
-      for (let i = 0; i < n; i++) {
-        const dollars = values[i]!;
-        const x = dollars * 100;
-        const cents = Math.round(x);
-        const error = x - cents;
-        const tolerance = DOUBLE_EPSILON * (x > 1 ? x : 1);
-        good = good && dollars >= 0 && error <= tolerance && -error <= tolerance && cents <= MAX_EXACT_CENTS;
-        money64[base + i] = cents;
-        sum += cents;
+      let sum: number;
+      if (this.wasm !== null) {
+        // a copy at memcpy speed, then the conversion in place
+        money64.set(values.subarray(0, n), base);
+        sum = this.wasm.centsFromDollars(base * 8, n);
+      } else {
+        sum = centsFromDollarsJs(values, money64, base, n);
       }
-      if (!good) return false;
+      if (sum < 0) return false;
       batchTotals[m] = sum;
     }
-    // Every amount is valid: the dates next (new ones join the dictionary in row order, as row by row).
     const days = dateData.values as Int32Array;
+    const ids = idData === null ? null : { offsets: idData.valueOffsets as Int32Array, bytes: idData.values as Uint8Array };
+    return this.fastKeys(days, ids, n, first, rowBase, batchTotals);
+  }
+
+  /**
+   * Where the columns of a batch of the fast path's types lie in the file, and where they go: the money
+   * columns straight to their place in the tape from row `first`, the dates and ids into `scratch`. Null when
+   * the batch must be read whole instead (a null, a layout this path does not take). Touches nothing.
+   */
+  planDirect(batch: BatchBlock, first: number, scratch: DirectScratch): DirectBatch | null {
+    const { c, builder } = this;
+    const plan = c.fast;
+    if (plan === null || plan.bufferStarts === null) return null;
+    const n = batch.rows;
+    if (first + n > builder.rowLimit) return null;
+    const { nodes, buffers } = batch.header;
+    const starts = plan.bufferStarts;
+    /** the file position of buffer `b` of `field` if the field has n rows, no nulls, and `bytes` there */
+    const where = (field: number, b: number, bytes: number): number => {
+      const node = nodes[field];
+      const region = buffers[starts[field]! + b];
+      if (node === undefined || region === undefined || node.length !== n || node.nullCount !== 0) return -1;
+      if (region.length < bytes || region.offset < 0 || region.offset + region.length > batch.bodyLength) return -1;
+      return batch.bodyOffset + region.offset;
+    };
+    const dayAt = where(c.columns.date, 1, n * 4);
+    if (dayAt < 0) return null;
+    const idField = c.columns.id;
+    let idOffsetsAt = -1;
+    let idBytesAt = -1;
+    let idBytes = 0;
+    if (idField >= 0) {
+      idBytes = buffers[starts[idField]! + 2]?.length ?? -1;
+      idOffsetsAt = where(idField, 1, (n + 1) * 4);
+      idBytesAt = where(idField, 2, idBytes);
+      if (idOffsetsAt < 0 || idBytesAt < 0) return null;
+    }
+    const reads: DirectRead[] = [];
+    const { money64, moneyIndex } = builder;
+    const moneyBytes = new Uint8Array(money64.buffer);
+    for (let m = 0; m < MONEY_COLUMNS.length; m++) {
+      const f = plan.moneyFields[m]!;
+      if (f < 0) continue;
+      const at = where(f, 1, n * 8);
+      if (at < 0) return null;
+      reads.push({ at, into: moneyBytes.subarray((moneyIndex[m]! + first) * 8, (moneyIndex[m]! + first + n) * 8) });
+    }
+    scratch.grow(n, idField >= 0 ? n + 1 : 0, Math.max(0, idBytes));
+    reads.push({ at: dayAt, into: new Uint8Array(scratch.days.buffer, 0, n * 4) });
+    if (idField >= 0) {
+      reads.push({ at: idOffsetsAt, into: new Uint8Array(scratch.offsets.buffer, 0, (n + 1) * 4) });
+      reads.push({ at: idBytesAt, into: scratch.bytes.subarray(0, idBytes) });
+    }
+    const ids = idField < 0 ? null : { offsets: scratch.offsets, bytes: scratch.bytes.subarray(0, idBytes) };
+    return { n, first, reads, days: scratch.days, ids };
+  }
+
+  /**
+   * Read a planned batch's columns, all at once: the reads run side by side on the thread pool, and fault the
+   * tape's fresh pages in together, while this thread goes on with the batch before. Throws when the file
+   * ends early.
+   */
+  async fetchDirect(source: ByteSource, direct: DirectBatch): Promise<void> {
+    const { builder } = this;
+    builder.written = Math.max(builder.written, direct.first + direct.n);
+    const complete = await Promise.all(direct.reads.map(({ at, into }) => readExactly(source, into, into.length, at)));
+    if (complete.includes(false)) throw new Error('the file ends inside a record batch');
+  }
+
+  /**
+   * A fetched batch into the tape at the builder's next row (its money columns moved there first if the
+   * batches before kept fewer rows than they read), its money converted in place. False when the batch must
+   * be read whole through the cell readers, which overwrite what was written here (a bad value or date).
+   */
+  completeDirect(direct: DirectBatch, rowBase: number): boolean {
+    const { c, builder } = this;
+    const { money64, moneyIndex } = builder;
+    const { n } = direct;
+    const first = builder.nextRow;
+    const batchTotals = new Float64Array(MONEY_COLUMNS.length);
+    for (let m = 0; m < MONEY_COLUMNS.length; m++) {
+      const base = moneyIndex[m]! + first;
+      if (c.fast!.moneyFields[m]! < 0) {
+        money64.fill(0, base, base + n);
+        continue;
+      }
+      if (first !== direct.first) money64.copyWithin(base, moneyIndex[m]! + direct.first, moneyIndex[m]! + direct.first + n);
+      const sum = this.wasm !== null ? this.wasm.centsFromDollars(base * 8, n) : centsFromDollarsJs(money64.subarray(base, base + n), money64, base, n);
+      if (sum < 0) return false;
+      batchTotals[m] = sum;
+    }
+    // as VariableWidth.check: the last offset within the bytes
+    if (direct.ids !== null && !(direct.ids.offsets[n]! <= direct.ids.bytes.length)) return false;
+    return this.fastKeys(direct.days, direct.ids, n, first, rowBase, batchTotals);
+  }
+
+  /**
+   * The fast path after the money columns: the dates, then the ids and duplicates, then the totals. False
+   * when a date needs the cell readers.
+   */
+  private fastKeys(
+    days: Int32Array,
+    idData: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null,
+    n: number,
+    first: number,
+    rowBase: number,
+    batchTotals: Float64Array,
+  ): boolean {
+    const { builder } = this;
+    const { money64, moneyIndex, totals } = builder;
+    // Every amount is valid: the dates next (new ones join the dictionary in row order, as row by row).
     const dateColumn = builder.dateColumn;
     let lastDay = Number.NaN;
     let lastKey = 0;
@@ -750,8 +925,7 @@ class ArrowRows {
     // Every row is valid: duplicates are dropped by moving the later rows of the batch down over them.
     let kept = first;
     if (idData !== null) {
-      const offsets = idData.valueOffsets as Int32Array;
-      const bytes = idData.values as Uint8Array;
+      const { offsets, bytes } = idData;
       const ids = builder.ids;
       const rowStart = builder.rowBase;
       for (let i = 0; i < n; i++) {
@@ -926,6 +1100,13 @@ export interface ArrowTuning {
   readonly threads?: number;
   /** read on one thread below this size (default PARALLEL_ARROW_MIN_BYTES) */
   readonly minBytes?: number;
+  /**
+   * read the fast path's columns of an IPC file one by one, the money straight into the tape, instead of
+   * each batch whole into a buffer first (default true; see ArrowRows.readDirect)
+   */
+  readonly direct?: boolean;
+  /** convert the fast path's money with the wasm kernel or the JavaScript loop (default 'wasm' where it loads) */
+  readonly kernel?: 'wasm' | 'js';
 }
 
 export async function readArrowTape(path: string, options: ReadOptions = {}, tuning: ArrowTuning = {}): Promise<ReadResult> {
@@ -944,7 +1125,7 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
         const builder = new TapeBuilder(plan.rows, options);
-        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder));
+        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning.kernel));
         result = builder.finish(path);
       }
     }
@@ -953,13 +1134,34 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
   }
   if (result !== null) return result;
   // IPC streams, dictionaries, compression: the whole file through tableFromIPC
-  const table = await loadTable(path);
-  const columns = arrowColumnsFor(path, table.schema.fields, options, tuning);
-  if (table.numRows === 0) throw fileProblem(path, null, 'no data rows');
-  const builder = new TapeBuilder(table.numRows, options);
-  const rows = new ArrowRows(columns, builder);
+  return readArrowTable(path, await loadTable(path), options, tuning);
+}
+
+/** A table already in memory (an IPC stream read whole, or a whole Parquet file) into a tape. */
+export function readArrowTable(path: string, table: Table, options: ReadOptions = {}, tuning: ArrowTuning = {}): ReadResult {
+  return readArrowBatches(path, table.schema.fields, table.numRows, table.batches, options, tuning);
+}
+
+/**
+ * Record batches of `totalRows` rows in all, with these fields, into a tape, by the same cell readers and rules
+ * as an Arrow file; problems name `path` and the 1-based row. The batches may be made one at a time (a Parquet
+ * file is decoded a row group at a time), so that only one is in memory besides the tape.
+ */
+export function readArrowBatches(
+  path: string,
+  fields: readonly Field[],
+  totalRows: number,
+  batches: Iterable<RecordBatch>,
+  options: ReadOptions = {},
+  tuning: ArrowTuning = {},
+): ReadResult {
+  const columns = arrowColumnsFor(path, fields, options, tuning);
+  if (totalRows === 0) throw fileProblem(path, null, 'no data rows');
+  const builder = new TapeBuilder(totalRows, options);
+  const rows = new ArrowRows(columns, builder, tuning.kernel);
   let rowBase = 0;
-  for (const batch of table.batches) {
+  for (const batch of batches) {
+    if (rowBase + batch.numRows > totalRows) throw fileProblem(path, null, `more rows than the ${totalRows} the file declares`);
     rows.batch(batch.data.children, batch.numRows, rowBase);
     rowBase += batch.numRows;
   }
@@ -976,6 +1178,10 @@ export const PARALLEL_ARROW_MIN_BYTES = 16 << 20;
 async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan, from: number, to: number, rowBase: number, rows: ArrowRows): Promise<void> {
   let base = rowBase;
   try {
+    if (rows.direct) {
+      await readBatchesDirect(handle, plan, from, to, rowBase, rows);
+      return;
+    }
     await forEachBatch(handle, plan, from, to, (children, n) => {
       rows.batch(children, n, base);
       base += n;
@@ -984,6 +1190,46 @@ async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan
     // what tableFromIPC would have refused: Arrow's loader, or the file cut short since it was planned
     if (error instanceof TapeInputError) throw error;
     throw fileProblem(path, null, 'not a valid Arrow IPC file');
+  }
+}
+
+/**
+ * Batches [from, to) column by column (ArrowRows.planDirect), each batch's reads started while the batch
+ * before is converted, at the row it would start at if every row before were kept; a batch that cannot be
+ * read so, or is refused by the fast path, is read whole (loadBatch) and goes through ArrowRows.batch.
+ */
+async function readBatchesDirect(source: ByteSource, plan: ArrowFilePlan, from: number, to: number, rowBase: number, rows: ArrowRows): Promise<void> {
+  const scratch = [new DirectScratch(), new DirectScratch()];
+  let body: Uint8Array | null = null;
+  let base = rowBase;
+  type Fetch = { direct: DirectBatch; done: Promise<unknown> };
+  const start = (b: number, first: number): Fetch | null => {
+    const direct = rows.planDirect(plan.batches[b]!, first, scratch[b & 1]!);
+    if (direct === null) return null;
+    // settled either way, so that a failure surfaces when the batch's turn comes, not as an unhandled rejection
+    return { direct, done: rows.fetchDirect(source, direct).then(() => null, (error: unknown) => ({ error })) };
+  };
+  let next: Fetch | null = null;
+  try {
+    for (let b = from; b < to; b++) {
+      const current = next ?? start(b, rows.nextRow);
+      next = null;
+      if (current !== null && b + 1 < to) next = start(b + 1, current.direct.first + current.direct.n);
+      let read = false;
+      if (current !== null) {
+        const failed = (await current.done) as { error: unknown } | null;
+        if (failed !== null) throw failed.error;
+        read = rows.completeDirect(current.direct, base);
+      }
+      if (!read) {
+        body ??= new Uint8Array(Math.max(...plan.batches.slice(from, to).map((block) => block.bodyLength)));
+        rows.batch(await loadBatch(source, plan, b, body), plan.batches[b]!.rows, base);
+      }
+      base += plan.batches[b]!.rows;
+    }
+  } finally {
+    // no read may still be writing into the tape, or using the descriptor, once this returns
+    if (next !== null) await next.done;
   }
 }
 
@@ -1024,7 +1270,7 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
   const plan = known ?? (await planArrowFile(source, (await source.stat()).size));
   if (plan === null) throw fileProblem(task.path, null, 'not a valid Arrow IPC file');
   const builder = TapeBuilder.region(task.region, task.options);
-  const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder);
+  const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder, task.tuning.kernel);
   await readBatches(source, task.path, plan, task.from, task.to, task.rowBase, rows);
   return builder.partial();
 }
@@ -1042,7 +1288,7 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
   // the header rules first, so that a file with no usable columns fails here, as in one pass
   arrowColumnsFor(path, plan.schema.fields, options, tuning);
   const firstRows = plan.batches.slice(0, split).reduce((sum, batch) => sum + batch.rows, 0);
-  const { memory, layout } = allocateColumns(plan.rows, Boolean(options.groupBy));
+  const { memory, layout } = allocateColumns(plan.rows, Boolean(options.groupBy), options.memoryLimit ?? null);
   const task = (from: number, to: number, rowBase: number, rowLimit: number, checkedLater: boolean): ArrowRangeTask => ({
     kind: 'arrow-range',
     path,
@@ -1075,5 +1321,6 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
 
 function arrowColumnsFor(path: string, fields: readonly Field[], options: ReadOptions, tuning: ArrowTuning): ArrowColumns {
   const columns = arrowColumns(path, fields, options);
-  return tuning.fastPath === false ? { ...columns, fast: null } : columns;
+  if (tuning.fastPath === false || columns.fast === null) return { ...columns, fast: null };
+  return tuning.direct === false ? { ...columns, fast: { ...columns.fast, bufferStarts: null } } : columns;
 }

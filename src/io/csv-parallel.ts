@@ -146,7 +146,8 @@ export async function planRanges(
   threads: number,
   aims?: readonly number[],
   firstShare = 1,
-  withGroup = false,
+  /** the most rows the tape may have (its memory, or --max-memory): past it, line feeds are counted */
+  maxRows = maxRowsPerMemory(false),
 ): Promise<PlannedRange[] | null> {
   const start = header.dataStart;
   const fields = header.columns.names.length;
@@ -164,7 +165,7 @@ export async function planRanges(
   let target = 0;
   // Past the last cut, the last range's rows are bounded by its size (rowBound) unless that bound is too
   // large for one memory: only then are its line feeds counted too.
-  const boundFits = (from: number, before: number) => before + rowBound(size - from, fields) <= maxRowsPerMemory(withGroup);
+  const boundFits = (from: number, before: number) => before + rowBound(size - from, fields) <= maxRows;
   while (position < size) {
     if (target === targets.length && cuts.length > 0 && boundFits(cuts[cuts.length - 1]!.at, cuts[cuts.length - 1]!.lineFeeds)) break;
     const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - position), position);
@@ -251,7 +252,8 @@ export async function readCsvParallel(path: string, options: ReadOptions = {}, p
     // Started now, so that they boot while this thread reads the header and counts lines.
     const workers = ingestWorkers(threads - 1);
     const header = await readHeader(handle, path, options.groupBy);
-    const ranges = await planRanges(handle, header, size, threads, plan.targets, warm ? 1 : COLD_FIRST_SHARE, Boolean(options.groupBy));
+    const maxRows = maxRowsPerMemory(Boolean(options.groupBy), options.memoryLimit?.bytes);
+    const ranges = await planRanges(handle, header, size, threads, plan.targets, warm ? 1 : COLD_FIRST_SHARE, maxRows);
     if (ranges !== null) result = await readRanges(handle, path, header, ranges, workers, options);
   } finally {
     await handle.close();
@@ -271,7 +273,7 @@ async function readRanges(
   options: ReadOptions,
 ): Promise<ReadResult | null> {
   const capacity = ranges.reduce((sum, range) => sum + range.capacity, 0);
-  const { memory, layout } = allocateColumns(capacity, Boolean(options.groupBy));
+  const { memory, layout } = allocateColumns(capacity, Boolean(options.groupBy), options.memoryLimit ?? null);
   const tasks: CsvRangeTask[] = [];
   let rowBase = 0;
   ranges.forEach((range, k) => {

@@ -17,6 +17,7 @@
  * own (readRecords, from a record boundary, with its first line number), which is how csv-parallel.ts reads
  * a large file on several threads; readCsvTape picks that reader for large files.
  */
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { DATE_COLUMN, ID_COLUMN, MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS, normaliseHeader } from '../engine/schema.js';
 import { maxRowsPerMemory, type Dictionary16 } from '../engine/columns.js';
@@ -46,7 +47,7 @@ export const READ_CHUNK_BYTES = 1 << 20;
 // ---------------------------------------------------------------------------------------------------------
 // Records
 
-/** The field was not quoted; its value is trimmed of spaces, tabs, the CR of a CRLF and other control bytes. */
+/** The field was not quoted; its value is trimmed of spaces, tabs and the CR of a CRLF (see isBlank). */
 export const FIELD_PLAIN = 0;
 /** The field was quoted; its range is the unescaped content between the quotes. */
 export const FIELD_QUOTED = 1;
@@ -141,8 +142,8 @@ export function splitRecord(b: Uint8Array, start: number, end: number, atEof: bo
       t = j;
       e = j;
       if (unusual) {
-        while (s < e && b[s]! <= SPACE) s++;
-        while (e > s && b[e - 1]! <= SPACE) e--;
+        while (s < e && isBlank(b[s]!)) s++;
+        while (e > s && isBlank(b[e - 1]!)) e--;
         for (let q = s; q < e; q++) {
           if (b[q] === QUOTE) {
             kind = FIELD_MALFORMED;
@@ -207,7 +208,7 @@ export function splitRecord(b: Uint8Array, start: number, end: number, atEof: bo
         kind = FIELD_MALFORMED;
         malformed++;
         e = t;
-        while (e > s && b[e - 1]! <= SPACE) e--;
+        while (e > s && isBlank(b[e - 1]!)) e--;
       }
     }
     starts[n] = s;
@@ -235,6 +236,14 @@ export function splitRecord(b: Uint8Array, start: number, end: number, atEof: bo
     out.lines = lines + 1;
     return t + 1;
   }
+}
+
+/**
+ * Bytes trimmed around an unquoted field: spaces, tabs and the CR of a CRLF. Other control bytes (a NUL of
+ * a binary or UTF-16 file) stay in the value, so that they make it invalid rather than vanish.
+ */
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB || c === CR;
 }
 
 /**
@@ -451,7 +460,7 @@ export function mapHeader(names: readonly string[], groupBy: string | null | und
   });
   if (duplicates.length > 0) throw new TapeInputError(duplicates, duplicates.length);
   const missing = [DATE_COLUMN, ...MONEY_COLUMNS.filter((c) => REQUIRED_MONEY_COLUMNS.has(c))].filter((c) => !fieldOf.has(c));
-  if (missing.length > 0) throw fileError(file, line, null, null, `missing required column(s): ${missing.join(', ')}`);
+  if (missing.length > 0) throw fileError(file, line, null, null, `missing required column(s): ${missing.join(', ')}${separatorHint(names)}`);
   let group = -1;
   if (groupBy) {
     group = fieldOf.get(normaliseHeader(groupBy)) ?? -1;
@@ -464,6 +473,13 @@ export function mapHeader(names: readonly string[], groupBy: string | null | und
     id: fieldOf.get(ID_COLUMN) ?? -1,
     group,
   };
+}
+
+/** A header read as one field that another separator would have split: the likeliest cause of missing columns. */
+function separatorHint(names: readonly string[]): string {
+  if (names.length !== 1) return '';
+  const separator = [';', '\t', '|'].find((c) => names[0]!.includes(c));
+  return separator === undefined ? '' : ` (the header is one field holding ${JSON.stringify(separator)}: the separator must be a comma)`;
 }
 
 function problem(file: string, line: number, column: string | null, value: string | null, reason: string): Problem {
@@ -847,6 +863,12 @@ export class RowReader {
     const builder = this.builder;
     const columns = this.columns;
     builder.rowsRead++;
+    const headerAgain = this.headerAgain(b, fields);
+    if (headerAgain !== null) {
+      builder.reject(problem(this.file, line, null, null, headerAgain));
+      builder.endBadRow();
+      return;
+    }
     let bad = false;
     if (fields.malformed > 0) {
       for (let f = 0; f < fields.count; f++) {
@@ -855,7 +877,7 @@ export class RowReader {
       bad = true;
     }
     if (fields.count !== this.fieldCount) {
-      builder.reject(problem(this.file, line, null, null, `expected ${this.fieldCount} fields, found ${fields.count}`));
+      builder.reject(problem(this.file, line, null, null, `expected ${this.fieldCount} fields, found ${fields.count}${bareCrHint(b, fields)}`));
       builder.endBadRow();
       return;
     }
@@ -910,6 +932,21 @@ export class RowReader {
     else builder.commit(b, starts[idf]!, ends[idf]!, dateKey, groupKey);
   }
 
+  /**
+   * Whether the record is a header line, which is what joining files with their headers leaves mid-file:
+   * 'header repeated' (the same names), 'another header within the data' (other names), or null. Only a
+   * date cell as long as the date column's name is decoded, so a data record costs one comparison.
+   */
+  private headerAgain(b: Uint8Array, fields: RecordFields): string | null {
+    const df = this.columns.date;
+    if (df >= fields.count || fields.ends[df]! - fields.starts[df]! !== DATE_COLUMN.length) return null;
+    const cellText = (f: number) => normaliseHeader(lenientUtf8.decode(b.subarray(fields.starts[f]!, fields.ends[f]!)));
+    if (cellText(df) !== DATE_COLUMN) return null;
+    const names = this.columns.names;
+    const same = fields.count === names.length && names.every((name, f) => cellText(f) === normaliseHeader(name));
+    return same ? 'header repeated' : 'another header within the data';
+  }
+
   private reject(b: Uint8Array, fields: RecordFields, f: number, line: number, reason: string): void {
     const value = valueText(b, fields.starts[f]!, fields.ends[f]!);
     this.builder.reject(problem(this.file, line, this.columns.names[f]!, value, reason));
@@ -943,6 +980,24 @@ export class RowReader {
   private overflow(error: unknown, line: number, f: number): unknown {
     return error instanceof RangeError ? fileError(this.file, line, this.columns.names[f]!, null, error.message) : error;
   }
+}
+
+const BARE_CR = 'a line ends with a bare CR: lines must end with LF or CRLF';
+
+/**
+ * Whether an unquoted field holds a CR: a line ending of CR alone (old Mac files, or mixed endings), which
+ * joins two lines into one record, since only LF and CRLF end a record.
+ */
+function hasBareCr(b: Uint8Array, fields: RecordFields): boolean {
+  for (let f = 0; f < fields.count; f++) {
+    if (fields.kinds[f] === FIELD_PLAIN && b.subarray(fields.starts[f]!, fields.ends[f]!).includes(CR)) return true;
+  }
+  return false;
+}
+
+/** Why a record has the wrong number of fields, when a bare CR joined two lines. */
+function bareCrHint(b: Uint8Array, fields: RecordFields): string {
+  return hasBareCr(b, fields) ? ` (${BARE_CR})` : '';
 }
 
 /**
@@ -1001,23 +1056,27 @@ export function rowBound(bytes: number, fieldCount: number): number {
  * address space, not memory: a page is only made resident when written), else the line feeds counted (a
  * first pass over the bytes) + 1, which is exact enough for any tape that fits at all.
  */
-export async function rowCapacity(handle: ByteSource, header: CsvHeader, from: number, to: number, withGroup: boolean): Promise<number> {
+export async function rowCapacity(handle: ByteSource, header: CsvHeader, from: number, to: number, maxRows: number): Promise<number> {
   const bound = rowBound(to - from, header.columns.names.length);
-  if (bound <= maxRowsPerMemory(withGroup)) return bound;
+  if (bound <= maxRows) return bound;
   return (await countLineFeeds(handle, new Uint8Array(READ_CHUNK_BYTES), from, to)) + 1;
 }
 
-function decodeHeader(b: Uint8Array, fields: RecordFields, file: string, line: number): string[] {
+/**
+ * The header's names. Its bytes are judged first as a whole, since a header that is not UTF-8 text says
+ * more about the file (binary, UTF-16, another encoding) than any one field could.
+ */
+function decodeHeader(b: Uint8Array, start: number, end: number, fields: RecordFields, file: string, line: number): string[] {
+  const header = b.subarray(start, end);
+  if (header.includes(0)) throw fileError(file, line, null, null, 'not a text file: the header holds NUL bytes (binary data, or UTF-16 text)');
+  if (!isUtf8(header)) throw fileError(file, line, null, null, 'invalid UTF-8');
+  if (hasBareCr(b, fields)) throw fileError(file, line, null, null, BARE_CR);
   if (fields.malformed > 0) {
     const f = fields.kinds.indexOf(FIELD_MALFORMED);
     throw fileError(file, line, null, valueText(b, fields.starts[f]!, fields.ends[f]!), 'malformed quotes');
   }
   const names: string[] = [];
-  try {
-    for (let f = 0; f < fields.count; f++) names.push(normaliseName(strictUtf8.decode(b.subarray(fields.starts[f]!, fields.ends[f]!))));
-  } catch {
-    throw fileError(file, line, null, null, 'invalid UTF-8');
-  }
+  for (let f = 0; f < fields.count; f++) names.push(normaliseName(strictUtf8.decode(b.subarray(fields.starts[f]!, fields.ends[f]!))));
   return names;
 }
 
@@ -1076,7 +1135,7 @@ export async function readHeader(handle: ByteSource, path: string, groupBy: stri
         throw fileError(path, line + fields.unterminatedLines, null, valueText(buffer, fields.unterminatedStart, length), 'unterminated quoted field');
       }
       if (!fields.blank) {
-        const columns = mapHeader(decodeHeader(buffer, fields, path, line), groupBy, path, line);
+        const columns = mapHeader(decodeHeader(buffer, position, next, fields, path, line), groupBy, path, line);
         return { columns, dataStart: base + next, dataLine: line + fields.lines };
       }
       line += fields.lines;
@@ -1149,7 +1208,7 @@ export async function readCsvSerial(path: string, options: ReadOptions = {}, tun
   try {
     const size = (await handle.stat()).size;
     const header = await readHeader(handle, path, options.groupBy);
-    const capacity = await rowCapacity(handle, header, header.dataStart, size, Boolean(options.groupBy));
+    const capacity = await rowCapacity(handle, header, header.dataStart, size, maxRowsPerMemory(Boolean(options.groupBy), options.memoryLimit?.bytes));
     const builder = new TapeBuilder(capacity, options);
     const rows = new RowReader(path, header.columns, builder, header.dataLine, tuning.fastPath !== false);
     await readRecords(handle, path, rows, header.columns, { from: header.dataStart, to: size, line: header.dataLine, fileEnd: true });

@@ -1,5 +1,5 @@
 /**
- * Seeded synthetic loan tapes: in memory (syntheticTape) or as a .csv / .arrow file (writeSyntheticFile). Both
+ * Seeded synthetic loan tapes: in memory (syntheticTape) or as a .csv, .arrow or .parquet file (writeSyntheticFile). All
  * draw every value from one generator, SyntheticRows, so a file read back gives exactly the in-memory tape.
  *
  * The portfolio it models, and why these numbers:
@@ -52,7 +52,8 @@ import {
 import { UsageError } from '../errors.js';
 import { DATE_COLUMN, ID_COLUMN, MONEY_COLUMNS, normaliseHeader } from '../engine/schema.js';
 import { epochDayOf } from './arrow.js';
-import { TapeBuilder, type ReadResult } from './tape-builder.js';
+import { writeParquetBatches } from './parquet.js';
+import { TapeBuilder, type ReadOptions, type ReadResult } from './tape-builder.js';
 
 export interface SyntheticSpec {
   readonly rows: number;
@@ -67,7 +68,7 @@ export const DEFAULT_SYNTHETIC_SEED = 1;
 export const MAX_SYNTHETIC_DATES = 2025 * 12;
 export const SEGMENT_COLUMN = 'segment';
 export const SEGMENTS = ['consumer', 'sme', 'auto', 'mortgage'] as const;
-export const SYNTHETIC_EXTENSIONS = ['.csv', '.arrow'] as const;
+export const SYNTHETIC_EXTENSIONS = ['.csv', '.arrow', '.parquet'] as const;
 
 /** The synthetic file's columns, in order: the tape's, then the segment label. */
 export const SYNTHETIC_COLUMNS: readonly string[] = [ID_COLUMN, DATE_COLUMN, ...MONEY_COLUMNS, SEGMENT_COLUMN];
@@ -284,13 +285,13 @@ export class SyntheticRows {
  * A synthetic tape in shared columns, through the same TapeBuilder as every reader. With groupBy 'segment'
  * the rows are keyed by their segment label; any other grouping column does not exist in a synthetic tape.
  */
-export function syntheticTape(spec: SyntheticSpec, options: { readonly groupBy?: string | null } = {}): ReadResult {
+export function syntheticTape(spec: SyntheticSpec, options: Pick<ReadOptions, 'groupBy' | 'memoryLimit'> = {}): ReadResult {
   const filled = fill(spec);
   const groupBy = options.groupBy === undefined || options.groupBy === null ? null : normaliseHeader(options.groupBy);
   if (groupBy !== null && groupBy !== SEGMENT_COLUMN) {
     throw new UsageError(`a synthetic tape can be grouped by "${SEGMENT_COLUMN}" only, not "${groupBy}"`);
   }
-  const builder = new TapeBuilder(filled.rows, { groupBy });
+  const builder = new TapeBuilder(filled.rows, { groupBy, memoryLimit: options.memoryLimit ?? null });
   // only the dates some row has, so that a short tape's dictionary holds no empty snapshot
   const { iso } = syntheticDates(filled.dates);
   const dateKeys = iso.slice(0, Math.min(filled.dates, filled.rows)).map((date) => builder.dates.keyOf(date));
@@ -311,7 +312,7 @@ export interface WriteOptions {
 }
 
 /**
- * Write a synthetic tape as .csv or .arrow (by extension), streaming in chunks. The file appears only when
+ * Write a synthetic tape as .csv, .arrow or .parquet (by extension), streaming in chunks. The file appears only when
  * complete: the data go to a temporary file in the same folder, renamed at the end, removed on failure.
  */
 export async function writeSyntheticFile(path: string, spec: SyntheticSpec, options: WriteOptions = {}): Promise<{ rows: number; bytes: number }> {
@@ -324,7 +325,12 @@ export async function writeSyntheticFile(path: string, spec: SyntheticSpec, opti
   const handle = await open(temporary, 'wx');
   let closed = false;
   try {
-    const bytes = extension === '.csv' ? await writeCsv(handle, filled, options.signal) : await writeArrow(handle, filled, options.signal);
+    const bytes =
+      extension === '.csv'
+        ? await writeCsv(handle, filled, options.signal)
+        : extension === '.arrow'
+          ? await writeArrow(handle, filled, options.signal)
+          : await writeParquet(handle, filled, options.signal);
     // on disk before it gets its name: a crash never leaves a short file under the final name
     await handle.sync();
     await handle.close();
@@ -334,6 +340,8 @@ export async function writeSyntheticFile(path: string, spec: SyntheticSpec, opti
   } catch (error) {
     if (!closed) await handle.close().catch(() => undefined);
     await unlink(temporary).catch(() => undefined);
+    // an abort inside the Parquet writer's stream comes back wrapped: report it as the abort it was
+    if (options.signal?.aborted) throw options.signal.reason;
     throw error;
   }
 }
@@ -432,24 +440,22 @@ export function syntheticArrowSchema(): Schema {
   ]);
 }
 
-async function writeArrow(handle: FileHandle, spec: FilledSpec, signal: AbortSignal | undefined): Promise<number> {
+/**
+ * The synthetic rows as Arrow record batches of ARROW_BATCH_ROWS rows. The batches share their buffers: each
+ * must be consumed (written out) before the next is asked for.
+ */
+function* syntheticBatches(spec: FilledSpec, signal: AbortSignal | undefined): Generator<RecordBatch> {
   const schema = syntheticArrowSchema();
   const { epochDays } = syntheticDates(spec.dates);
   const encoder = new TextEncoder();
   const segmentBytes = SEGMENTS.map((segment) => encoder.encode(segment));
   const batchRows = Math.min(ARROW_BATCH_ROWS, spec.rows);
-  // Reused for every batch: a batch's bytes are on disk before the next batch overwrites them.
   const idOffsets = new Int32Array(batchRows + 1);
   const idData = new Uint8Array(batchRows * 24);
   const days = new Int32Array(batchRows);
   const money = MONEY_COLUMNS.map(() => new Float64Array(batchRows));
   const segmentOffsets = new Int32Array(batchRows + 1);
   const segmentData = new Uint8Array(batchRows * 8);
-
-  const sink = new PendingBytes();
-  const writer = new RecordBatchFileWriter();
-  writer.reset(sink, schema);
-  let written = 0;
   const rows = new SyntheticRows(spec.dates, spec.seed);
   const cents = rows.cents;
   for (let start = 0; start < spec.rows; start += batchRows) {
@@ -475,10 +481,29 @@ async function writeArrow(handle: FileHandle, spec: FilledSpec, signal: AbortSig
       ...money.map((column) => makeData({ type: new Float64(), length: n, nullCount: 0, data: column.subarray(0, n) })),
       makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: segmentOffsets.subarray(0, n + 1), data: segmentData.subarray(0, segmentAt) }),
     ];
-    writer.write(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children })));
+    yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+  }
+}
+
+async function writeArrow(handle: FileHandle, spec: FilledSpec, signal: AbortSignal | undefined): Promise<number> {
+  const sink = new PendingBytes();
+  const writer = new RecordBatchFileWriter();
+  writer.reset(sink, syntheticArrowSchema());
+  let written = 0;
+  for (const batch of syntheticBatches(spec, signal)) {
+    writer.write(batch);
     written += await sink.drainTo(handle);
   }
   writer.close();
   written += await sink.drainTo(handle);
+  return written;
+}
+
+/** Parquet with the Arrow file's schema, one row group per Arrow batch. */
+async function writeParquet(handle: FileHandle, spec: FilledSpec, signal: AbortSignal | undefined): Promise<number> {
+  let written = 0;
+  await writeParquetBatches(syntheticBatches(spec, signal), async (chunk) => {
+    written += await writeAll(handle, chunk);
+  });
   return written;
 }

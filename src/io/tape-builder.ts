@@ -7,7 +7,7 @@
  * keeps its own dictionaries, duplicate set and problems, as if its rows were a whole file; `partial()` hands
  * them over, and range-merge.ts turns the regions into the tape a single builder would have made.
  */
-import { allocateColumns, Dictionary16, type Tape, type TapeLayout } from '../engine/columns.js';
+import { allocateColumns, Dictionary16, type MemoryLimit, type Tape, type TapeLayout } from '../engine/columns.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS } from '../engine/schema.js';
 import { deduperTransferList, PairDeduper, type DeduperParts } from './dedupe.js';
 import { hashId, pairHash } from './key-set.js';
@@ -18,6 +18,8 @@ export interface ReadOptions {
   readonly lenient?: boolean;
   /** keep this extra column (normalised header name) as a group key */
   readonly groupBy?: string | null;
+  /** refuse a tape whose columns would take more than this (--max-memory), before reserving them */
+  readonly memoryLimit?: MemoryLimit | null;
 }
 
 export interface ReadResult {
@@ -98,7 +100,7 @@ export class TapeBuilder {
     region?: RowRegion,
   ) {
     if (region === undefined) {
-      ({ memory: this.memory, layout: this.layout } = allocateColumns(capacity, Boolean(options.groupBy)));
+      ({ memory: this.memory, layout: this.layout } = allocateColumns(capacity, Boolean(options.groupBy), options.memoryLimit ?? null));
       this.rowBase = 0;
       this.rowLimit = capacity;
     } else {

@@ -111,9 +111,14 @@ function decisionText(d: DecisionRecord): string {
 }
 
 export function describeLoad(load: LoadShape): string {
-  return load.kind === 'closed'
-    ? `closed loop, ${load.concurrency} in flight`
-    : `open loop at ${fixed(load.rate_per_s, 2)}/s (latency from intended start), ${count(load.late_starts)} late start${load.late_starts === 1 ? '' : 's'}`;
+  if (load.kind === 'closed') return `closed loop, ${load.concurrency} in flight`;
+  const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+  const peak = load.peak_in_flight === null ? '' : `, at most ${count(load.peak_in_flight)} were`;
+  return (
+    `open loop at ${fixed(load.rate_per_s, 2)}/s (latency from intended start), ` +
+    `${plural(load.late_starts, 'late start')}, ${plural(load.skipped, 'skipped start')} (never run: more than ${count(load.max_in_flight)} were already due); ` +
+    `up to ${count(load.max_in_flight)} in flight allowed${peak}`
+  );
 }
 
 export function driftLine(d: DriftResult): string {

@@ -7,6 +7,8 @@ import { UsageError } from '../errors.js';
 import type { DriftResult } from './drift.js';
 
 export type Verdict = 'PASS' | 'WARN' | 'FAIL';
+/** A criterion's verdict; N/A: the criterion does not apply to this run (it is left out of the overall verdict). */
+export type CriterionVerdict = Verdict | 'N/A';
 
 /** A band criterion: PASS when measured < pass, FAIL when measured > fail, WARN in between (both ends included). */
 export interface Band {
@@ -52,7 +54,7 @@ export interface CriterionResult {
   /** the rules in words, for tables: "< 100 ms", "> 500 ms for 37.5 s" */
   readonly pass_rule: string;
   readonly fail_rule: string;
-  readonly verdict: Verdict;
+  readonly verdict: CriterionVerdict;
   /** one line: what was measured and why this verdict */
   readonly detail: string;
 }
@@ -265,7 +267,7 @@ export function evaluateCriteria(measured: Measured, criteria: Criteria, context
   ];
 }
 
-/** FAIL if any criterion failed, else WARN if any warned, else PASS. */
+/** FAIL if any criterion failed, else WARN if any warned, else PASS; criteria that do not apply (N/A) do not count. */
 export function overallVerdict(results: readonly CriterionResult[]): Verdict {
   if (results.some((r) => r.verdict === 'FAIL')) return 'FAIL';
   if (results.some((r) => r.verdict === 'WARN')) return 'WARN';
@@ -392,7 +394,8 @@ function dataIntegrity(m: Measured, c: Criteria): CriterionResult {
     pass_rule: max === 0 ? 'every result equals the reference' : `≤ ${max} mismatches`,
     fail_rule: `> ${max} mismatches`,
   };
-  if (m.integrity === null) return { ...base, measured: null, verdict: 'WARN', detail: 'results were not compared with a reference' };
+  // a workload module's iterations have no reference result to be compared with
+  if (m.integrity === null) return { ...base, measured: null, verdict: 'N/A', detail: 'not applicable: the workload has no reference result to compare with' };
   const { checked, mismatches } = m.integrity;
   if (mismatches > max) return { ...base, measured: mismatches, verdict: 'FAIL', detail: `${int(mismatches)} of ${int(checked)} results differed from the reference (data loss)` };
   if (checked === 0) return { ...base, measured: mismatches, verdict: 'WARN', detail: 'no result was compared with the reference' };

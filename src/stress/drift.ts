@@ -3,6 +3,7 @@
  * practical threshold that separates "grows a little" from "grows enough to matter", and the ±10% level
  * check of SPEC §4 (first scaled hour against the last). Pure: the runner measures, this judges.
  */
+import { median as medianOf, seededRandom } from './stats.js';
 
 export type DriftVerdict = 'stable' | 'growing' | 'inconclusive';
 
@@ -403,7 +404,7 @@ function theilSen(ts: readonly number[], vs: readonly number[], maxPairs: number
       }
     }
   } else {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     while (count < size) {
       const x = Math.floor(random() * n);
       let y = Math.floor(random() * (n - 1));
@@ -485,25 +486,6 @@ function lag1Autocorrelation(values: readonly number[]): number {
     if (i + 1 < n) num += d * (values[i + 1]! - m);
   }
   return den === 0 ? 0 : num / den;
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('median of no values');
-  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-}
-
-/** a small seeded generator: the same series always samples the same pairs */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fmt(x: number): string {

@@ -8,10 +8,11 @@
  * `start_s,length_s,max_ms,<compressed base64 histogram>` — start relative to the run's start, values in
  * microseconds, the max column in milliseconds.
  *
- * Each line is written whole with one write() call in append mode, so a crash leaves complete lines and at
- * most one torn last line, which `readHlog` skips.
+ * Each line is appended whole or not at all (appendWhole), so a full disk leaves complete lines, and a crash
+ * at most one torn last line, which `readHlog` skips.
  */
-import { closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
+import { appendWhole } from '../io/atomic-write.js';
 import { decodeFromCompressedBase64, HistogramLogWriter, type Histogram } from 'hdr-histogram-js';
 import { createLatencyHistogram, HIGHEST_TRACKABLE_US } from './histogram.js';
 
@@ -69,7 +70,7 @@ export class HlogFile {
     if (this.pending.length === 0 || this.fd === null) return;
     const text = this.pending;
     this.pending = '';
-    writeSync(this.fd, text);
+    appendWhole(this.fd, text, this.path);
   }
 }
 

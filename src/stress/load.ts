@@ -6,7 +6,7 @@
  * This module measures and returns plain data; rendering is in src/report, the command line in src/cli.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import type { Tape } from '../engine/columns.js';
+import type { MemoryLimit, Tape } from '../engine/columns.js';
 import { readTape } from '../io/read-tape.js';
 import { DEFAULT_SYNTHETIC_SEED, syntheticTape } from '../io/synthetic.js';
 import type { ReadResult } from '../io/tape-builder.js';
@@ -69,6 +69,8 @@ export interface LoadOptions {
   readonly warmup?: LoadWarmup;
   /** stops the run after the current iteration; the report then holds what was measured */
   readonly signal?: AbortSignal;
+  /** refuse a tape whose columns would take more (--max-memory) */
+  readonly memoryLimit?: MemoryLimit | null;
 }
 
 interface FilledLoadOptions {
@@ -79,6 +81,7 @@ interface FilledLoadOptions {
   readonly stop: LoadStop;
   readonly warmup: LoadWarmup;
   readonly signal: AbortSignal | null;
+  readonly memoryLimit: MemoryLimit | null;
 }
 
 export type LoadInputReport =
@@ -213,6 +216,7 @@ function fill(options: LoadOptions): FilledLoadOptions {
     stop,
     warmup,
     signal: options.signal ?? null,
+    memoryLimit: options.memoryLimit ?? null,
   };
 }
 
@@ -231,7 +235,7 @@ async function loadInput(options: FilledLoadOptions): Promise<LoadedInput> {
     const rows = sizes[sizes.length - 1]!;
     const seed = input.seed ?? DEFAULT_SYNTHETIC_SEED;
     // One tape of the largest size; smaller sizes are its prefixes (loan-major, so each holds every date).
-    const result: ReadResult = syntheticTape({ rows, seed, ...(input.dates !== undefined ? { dates: input.dates } : {}) });
+    const result: ReadResult = syntheticTape({ rows, seed, ...(input.dates !== undefined ? { dates: input.dates } : {}) }, { memoryLimit: options.memoryLimit });
     const ingestMs = msSince(started);
     return {
       tape: result.tape,
@@ -240,7 +244,7 @@ async function loadInput(options: FilledLoadOptions): Promise<LoadedInput> {
       report: { kind: 'synthetic', rows: result.tape.rows, dates: result.tape.dates.length, seed },
     };
   }
-  const result = await readTape(input.path);
+  const result = await readTape(input.path, { memoryLimit: options.memoryLimit });
   const ingestMs = msSince(started);
   const available = result.tape.rows;
   if (available === 0) throw new LoadSizeError(1, 0, input.path);

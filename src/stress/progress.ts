@@ -1,6 +1,6 @@
 /**
  * The live progress line of a soak on a terminal: elapsed and remaining time, iterations, rate, p99 of the
- * current interval, RSS and status, redrawn in place about once a second. It only listens to the runner's
+ * last sample interval, RSS and status, redrawn in place about once a second. It only listens to the runner's
  * `progress` events (autocannon's progressTracker habit); it measures nothing.
  *
  * Other output (the checkpoint rows) goes through `print`, which clears the line first and redraws it after,
@@ -15,7 +15,7 @@ export interface ProgressSnapshot {
   readonly failed: number;
   /** completed iterations per second over the last second or so */
   readonly rate_per_s: number;
-  /** p99 of the current latency interval, ms; null before any iteration completed in it */
+  /** p99 of the last sample interval, ms; null before the first sample, or when nothing completed in it */
   readonly p99_ms: number | null;
   readonly rss_mb: number | null;
   /** e.g. "running", "stopping (SIGINT)", "aborting: error_rate FAIL" */

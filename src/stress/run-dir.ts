@@ -16,18 +16,18 @@
  * loss) every file holds whole lines up to the last sample at least, and `stress report DIR` rebuilds the
  * summary from them (rebuildInputs), losing at most the sample interval in progress.
  *
- * Every line is written with one write() call, so a crash can tear only the last line of a file; readers here
- * skip a torn last line.
+ * Every line is appended whole or not at all (appendWhole: a disk that fills up mid-line has the part cut off
+ * again), so only a crash in the middle of a write can tear the last line of a file; readers here skip it.
  */
-import { closeSync, fsync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Histogram } from 'hdr-histogram-js';
 import { fsyncDirectory, readTrail, type AuditEvent } from '../audit/trail.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { appendWhole, writeFileAtomic } from '../io/atomic-write.js';
 import type { CheckpointPoint, CheckpointRecord, DecisionRecord, KpiLatencyMs } from './checkpoints.js';
 import { SustainedLatencyTracker, type Criteria, type Measured } from './criteria.js';
 import { detectDrift, type DriftOptions } from './drift.js';
-import { createLatencyHistogram, latencySummaryMs } from './histogram.js';
+import { createLatencyHistogram, latencyPercentileMs, latencySummaryMs } from './histogram.js';
 import { readHlog } from './hlog.js';
 import type { ProcessSample } from './sampler.js';
 import { BoundedSeries } from './series.js';
@@ -94,6 +94,8 @@ export interface SampleRecord extends ProcessSample {
   readonly late_starts: number;
   readonly skipped: number;
   readonly in_flight: number;
+  /** the most iterations in flight at once since the start (absent in runs recorded before it was counted) */
+  readonly peak_in_flight?: number;
   /**
    * The latency interval that ended with this sample: its start, the iterations timed in it and their p99
    * (ms, null for none), and the age of the oldest iteration still in flight at its end (ms, null for none).
@@ -166,7 +168,7 @@ export class AppendFile {
 
   append(line: string): void {
     if (this.fd === null) throw new Error(`${this.path} is closed`);
-    writeSync(this.fd, line.endsWith('\n') ? line : `${line}\n`);
+    appendWhole(this.fd, line.endsWith('\n') ? line : `${line}\n`, this.path);
   }
 
   appendJson(value: unknown): void {
@@ -304,7 +306,8 @@ export class RunTally {
     return {
       iterations: counts.iterations,
       failed_iterations: counts.failed,
-      latency_p99_ms: this.latency.totalCount === 0 ? null : latencySummaryMs(this.latency).p99,
+      // the p99 alone (see latencyPercentileMs): this runs at every checkpoint and every early --abort-on-fail check
+      latency_p99_ms: this.latency.totalCount === 0 ? null : latencyPercentileMs(this.latency, 99),
       latency_sustained_over_fail_s: this.sustained.longest_s,
       rss_peak_mb: this.rssPeak,
       drift: withDrift ? this.drift() : { rss: null, heap_after_gc: null },
@@ -323,6 +326,7 @@ export interface Counts {
   readonly mismatches: number;
   readonly late_starts: number;
   readonly skipped: number;
+  readonly peak_in_flight?: number;
   readonly errors_by_kind: Readonly<Record<string, number>>;
 }
 
@@ -373,7 +377,14 @@ export function summaryInputsFor(manifest: RunManifest, end: RunEnd): SummaryInp
   const load: LoadShape =
     manifest.load.kind === 'closed'
       ? { kind: 'closed', concurrency: manifest.load.concurrency }
-      : { kind: 'open', rate_per_s: manifest.load.rate_per_s, late_starts: end.counts.late_starts };
+      : {
+          kind: 'open',
+          rate_per_s: manifest.load.rate_per_s,
+          max_in_flight: manifest.load.max_in_flight,
+          peak_in_flight: end.counts.peak_in_flight ?? null,
+          late_starts: end.counts.late_starts,
+          skipped: end.counts.skipped,
+        };
   return {
     started_at: manifest.started_at,
     ended_at: end.ended_at,

@@ -19,6 +19,11 @@
  * workloads that check their result, compared with the reference — a mismatch counts as a failed iteration
  * of kind "integrity". An iteration that throws is counted as failed, by its error message, and not timed.
  *
+ * Faults: an iteration whose worker died is counted as an error of kind "worker_crash" (the pool replaces
+ * the worker); one running longer than the task timeout is abandoned — its slot's AbortSignal is aborted by
+ * a watchdog, the pool terminates the worker and starts another — and counted as "timeout". `--inject`
+ * causes either on purpose (inject.ts), as well as thrown errors and leaks. The run goes on either way.
+ *
  * What is kept per iteration: nothing. Each one adds to counters and to the current interval histogram; at
  * each sample the interval is written to latency.hlog and added to the run's histogram.
  *
@@ -28,15 +33,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AuditTrail, readTrail } from '../audit/trail.js';
+import { PoolFailure, type IterationFault } from '../workers/faults.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { writeSoakReport } from '../report/html/soak.js';
 import { renderSummaryMarkdown } from '../report/summary-md.js';
 import { checkpointSchedule, decide, type CheckpointPoint, type CheckpointRecord, type DecisionRecord, type PipelineStatus } from './checkpoints.js';
 import { evaluateCriteria, overallVerdict, type Criteria, type CriterionResult, type Measured } from './criteria.js';
-import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencySummaryMs } from './histogram.js';
+import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencyPercentileMs } from './histogram.js';
 import { HlogFile } from './hlog.js';
 import type { ProgressSnapshot } from './progress.js';
 import {
@@ -53,6 +59,7 @@ import {
   type RunManifest,
   type SampleRecord,
 } from './run-dir.js';
+import { faultDrawer, type InjectSpec } from './inject.js';
 import { Sampler } from './sampler.js';
 import { buildSummary, type EnvironmentInfo, type RunSummary } from './summary.js';
 import { openWorkload, type Workload, type WorkloadSpec } from './workloads.js';
@@ -94,9 +101,9 @@ export function defaultSampleIntervalMs(durationMs: number): number {
  * How often a sample also measures every thread's heap after forced GCs, the costly part of a sample (two
  * full collections on each thread, tens of milliseconds on a busy machine): about 120 times a run, but not
  * more often than the samples (nor than once a second) and not less often than once a minute. A 3-minute
- * run measures them at every sample (every 3 s; the drift detector needs the points), a 1-hour run every
- * 30 s, a 24-hour run every minute — 1,440 points, for well under 0.1% of the run's time. Checkpoints always
- * measure them.
+ * run would measure them at every sample (every 3 s; the drift detector needs the points), a 1-hour run every
+ * 30 s, a 24-hour run every minute — 1,440 points, for well under 0.1% of the run's time. HEAP_PAUSE_BUDGET
+ * may space them further; the end's sample always measures them.
  */
 export function heapIntervalMs(durationMs: number, sampleIntervalMs: number): number {
   return Math.max(sampleIntervalMs, MIN_HEAP_INTERVAL_MS, Math.min(60_000, Math.floor(durationMs / 120)));
@@ -104,6 +111,45 @@ export function heapIntervalMs(durationMs: number, sampleIntervalMs: number): nu
 
 /** Runs of seconds (tests, trials) gain nothing from more heap measurements than one a second. */
 const MIN_HEAP_INTERVAL_MS = 1000;
+
+/**
+ * The share of the run's time that the forced collections of the heap measurements may hold the workload.
+ * Each measurement reports its pause (sampler.ts); the next one is taken only when the pauses so far plus
+ * the last one's again fit within this share of the time elapsed — unless the run would then get fewer than
+ * HEAP_POINTS_FLOOR of them, too few for the drift detector. A 24-hour run (one a minute, tens of
+ * milliseconds each) stays far below the budget; a 3-minute run, which would like one every 3 s, is held
+ * to it, down to one every 9 s.
+ */
+export const HEAP_PAUSE_BUDGET = 0.005;
+export const HEAP_POINTS_FLOOR = 20;
+
+/** Whether a sample at `nowMs` (since the start) also measures the heaps; see HEAP_PAUSE_BUDGET. */
+export function heapMeasurementDue(state: {
+  readonly nowMs: number;
+  readonly lastMs: number;
+  readonly durationMs: number;
+  readonly intervalMs: number;
+  readonly sampleIntervalMs: number;
+  readonly pausedMs: number;
+  readonly lastPauseMs: number;
+}): boolean {
+  // a little slack, so that timer jitter does not push a due measurement to the sample after
+  const slack = state.sampleIntervalMs / 2;
+  const since = state.nowMs - state.lastMs;
+  if (since < state.intervalMs - slack) return false;
+  const affordable = state.pausedMs + state.lastPauseMs <= HEAP_PAUSE_BUDGET * state.nowMs;
+  return affordable || since >= state.durationMs / HEAP_POINTS_FLOOR - slack;
+}
+
+/**
+ * The default --task-timeout: 30 s, but a tenth of a short run, and never below 10 s (an iteration that slow
+ * in a run of seconds is stuck; one of 2 s may only be a loaded machine's).
+ */
+export const DEFAULT_TASK_TIMEOUT_MS = 30_000;
+export const MIN_DEFAULT_TASK_TIMEOUT_MS = 10_000;
+export function defaultTaskTimeoutMs(durationMs: number): number {
+  return Math.min(DEFAULT_TASK_TIMEOUT_MS, Math.max(MIN_DEFAULT_TASK_TIMEOUT_MS, Math.floor(durationMs / 10)));
+}
 
 export interface SoakOptions extends RunOptions {
   readonly workload: WorkloadSpec;
@@ -124,6 +170,10 @@ export interface RunOptions {
   readonly recordedOptions: Readonly<Record<string, unknown>>;
   /** aborting it stops the run as interrupted; its reason (e.g. "SIGTERM") is recorded */
   readonly signal?: AbortSignal;
+  /** faults injected on purpose (--inject); none when absent */
+  readonly inject?: InjectSpec | null;
+  /** an iteration running longer is abandoned and its worker replaced (default: defaultTaskTimeoutMs) */
+  readonly taskTimeoutMs?: number;
 }
 
 export type StopReason =
@@ -154,13 +204,40 @@ export interface SoakResult {
  */
 class InFlight {
   private readonly starts: Float64Array;
+  /** when each slot's iteration actually began (the open loop's start is its intended time), NaN when free */
+  private readonly began: Float64Array;
+  /** one per slot, reused by its iterations until the task-timeout watchdog aborts it */
+  private readonly controllers: AbortController[];
   private readonly free: Int32Array;
   private freeCount: number;
+  /** the most iterations in flight at once so far */
+  peak = 0;
 
   constructor(readonly capacity: number) {
     this.starts = new Float64Array(capacity).fill(Number.NaN);
+    this.began = new Float64Array(capacity).fill(Number.NaN);
+    this.controllers = Array.from({ length: capacity }, () => new AbortController());
     this.free = Int32Array.from({ length: capacity }, (_, i) => capacity - 1 - i);
     this.freeCount = capacity;
+  }
+
+  /** The signal that abandons the slot's iteration. */
+  signal(slot: number): AbortSignal {
+    return this.controllers[slot]!.signal;
+  }
+
+  /** Abort the iterations that began before `beforeMs`; how many. Each slot's next iteration gets a fresh signal. */
+  abandonBefore(beforeMs: number): number {
+    let abandoned = 0;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (!(this.began[slot]! < beforeMs)) continue;
+      this.began[slot] = Number.NaN;
+      const controller = this.controllers[slot]!;
+      this.controllers[slot] = new AbortController();
+      controller.abort('task timeout');
+      abandoned += 1;
+    }
+    return abandoned;
   }
 
   get count(): number {
@@ -171,11 +248,14 @@ class InFlight {
     if (this.freeCount === 0) throw new Error('more iterations in flight than slots');
     const slot = this.free[--this.freeCount]!;
     this.starts[slot] = startMs;
+    this.began[slot] = performance.now();
+    if (this.count > this.peak) this.peak = this.count;
     return slot;
   }
 
   leave(slot: number): void {
     this.starts[slot] = Number.NaN;
+    this.began[slot] = Number.NaN;
     this.free[this.freeCount++] = slot;
   }
 
@@ -198,6 +278,8 @@ class LiveCounts implements Counts {
   mismatches = 0;
   late_starts = 0;
   skipped = 0;
+  /** copied from InFlight.peak when a record is written */
+  peak_in_flight = 0;
   private readonly errors = new Map<string, number>();
 
   countError(kind: string): void {
@@ -232,6 +314,7 @@ function packageVersion(): string {
 }
 
 function errorKind(error: unknown): string {
+  if (error instanceof PoolFailure) return error.kind;
   const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
   const line = message.split('\n', 1)[0] ?? '';
   return line.length > ERROR_KIND_LENGTH ? `${line.slice(0, ERROR_KIND_LENGTH - 1)}…` : line || 'error without a message';
@@ -265,6 +348,8 @@ class Soak {
   private readonly hlog: HlogFile;
   private readonly trail: AuditTrail;
   private auditFailures = 0;
+  /** the first write to the run directory that failed, which stops the run */
+  private writeFailure: RunWriteError | null = null;
   private readonly decisions: DecisionRecord[] = [];
   private checkpointsWritten = 0;
   /** performance.now() at the start of measurement */
@@ -277,8 +362,14 @@ class Soak {
   private sampling: Promise<SampleRecord> | null = null;
   private checkpointChain: Promise<void> = Promise.resolve();
   private readonly heapIntervalMs: number;
-  /** performance.now() of the last sample that measured the heaps */
-  private lastHeapSampleMs = Number.NEGATIVE_INFINITY;
+  /** performance.now() of the last sample that measured the heaps (the start: the first is one interval in) */
+  private lastHeapSampleMs = 0;
+  /** the heap measurements' pauses so far, and the last one's (see HEAP_PAUSE_BUDGET) */
+  private heapPausedMs = 0;
+  private lastHeapPauseMs = 0;
+  private readonly drawFault: () => IterationFault | null;
+  private readonly taskTimeoutMs: number;
+  private watchdog: NodeJS.Timeout | null = null;
   private lastYield = 0;
   private earlyCheckQueued = false;
   private progressIterations = 0;
@@ -294,6 +385,8 @@ class Soak {
     const startedAt = Date.now();
     this.plan = checkpointSchedule(options.durationMs);
     this.heapIntervalMs = heapIntervalMs(options.durationMs, options.sampleIntervalMs);
+    this.drawFault = faultDrawer(options.inject ?? { worker_crash: 0, hang: 0, throw: 0, leak_bytes: 0 });
+    this.taskTimeoutMs = options.taskTimeoutMs ?? defaultTaskTimeoutMs(options.durationMs);
     this.manifest = {
       format: MANIFEST_FORMAT,
       started_at: new Date(startedAt).toISOString(),
@@ -337,6 +430,7 @@ class Soak {
     this.emit({ type: 'start', dir: options.outDir, manifest: this.manifest });
 
     this.t0 = performance.now();
+    this.lastHeapSampleMs = this.t0;
     this.lastYield = this.t0;
     this.progressAt = this.t0;
     const signal = options.signal;
@@ -345,21 +439,38 @@ class Soak {
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      this.startWatchdog();
       this.schedule();
       const load = options.load.kind === 'closed' ? this.closedLoop(options.load.concurrency) : this.openLoop(options.load.rate_per_s, options.load.max_in_flight);
       await this.stopped;
       this.clearTimers();
       await this.drain(load);
-      return await this.finish();
+      if (this.writeFailure !== null) throw this.writeFailure;
+      try {
+        return await this.finish();
+      } catch (error) {
+        throw isWriteError(error) ? (this.writeFailure = new RunWriteError(options.outDir, error, this.elapsedS())) : error;
+      }
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.clearTimers();
+      if (this.watchdog !== null) clearInterval(this.watchdog);
       this.sampler.stop();
-      this.samples.close();
-      this.checkpoints.close();
-      this.hlog.close();
-      this.trail.close();
+      this.closeFiles();
     }
+  }
+
+  /** Close every file; a failure to close is thrown unless a failed write already stopped the run. */
+  private closeFiles(): void {
+    let failure: unknown = null;
+    for (const file of [this.samples, this.checkpoints, this.hlog, this.trail]) {
+      try {
+        file.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== null && this.writeFailure === null) throw failure;
   }
 
   // ── timers ────────────────────────────────────────────────────────────────
@@ -403,6 +514,16 @@ class Soak {
     this.at(durationMs, () => this.stop({ kind: 'completed' }));
   }
 
+  /**
+   * The task timeout: an iteration running longer is abandoned (its signal aborted: the pool terminates the
+   * worker running it and starts another) and counted as an error of kind "timeout". Kept up while the run
+   * drains, so that a hung iteration cannot hold the end.
+   */
+  private startWatchdog(): void {
+    const period = Math.max(10, Math.min(1000, this.taskTimeoutMs / 4));
+    this.watchdog = setInterval(() => this.inFlight.abandonBefore(performance.now() - this.taskTimeoutMs), period);
+  }
+
   // ── load ──────────────────────────────────────────────────────────────────
 
   private stop(reason: StopReason): void {
@@ -413,12 +534,14 @@ class Soak {
   }
 
   /**
-   * A sample or a checkpoint could not be written: the run directory can no longer be trusted to hold what
-   * happened, so the run stops (as interrupted, with the reason) rather than go on unrecorded.
+   * A sample, a checkpoint or an audit event could not be written (a full disk, most often): the run directory
+   * can no longer hold what happens, so the run stops rather than go on unrecorded, and ends with a
+   * RunWriteError instead of a summary, which could not be written either. Every line written so far is
+   * whole (appendWhole), so `stress report` can rebuild the summary from the files once there is room.
    */
   private fatal(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.stop({ kind: 'interrupted', why: `stopped: a write to the run directory failed (${message})` });
+    this.writeFailure ??= new RunWriteError(this.options.outDir, error, this.elapsedS());
+    this.stop({ kind: 'interrupted', why: 'a write to the run directory failed' });
   }
 
   private get stopping(): boolean {
@@ -430,7 +553,7 @@ class Soak {
     const slot = this.inFlight.enter(startMs);
     let ok: boolean;
     try {
-      ok = await this.workload.iterate();
+      ok = await this.workload.iterate(this.drawFault(), this.inFlight.signal(slot));
     } catch (error) {
       this.inFlight.leave(slot);
       this.counts.iterations += 1;
@@ -563,16 +686,30 @@ class Soak {
     const oldest = this.inFlight.oldest();
     const inFlightNow = this.inFlight.count;
     const timed = this.interval.totalCount;
-    const p99 = timed === 0 ? null : latencySummaryMs(this.interval).p99;
+    // the p99 alone: the full summary's mean and standard deviation would cost milliseconds every sample
+    const p99 = timed === 0 ? null : latencyPercentileMs(this.interval, 99);
     this.hlog.append(this.interval, startS, endS);
     this.tally.addInterval(this.interval);
     this.interval.reset();
     this.intervalStartS = endS;
     const counts = this.counts;
-    // a little slack, so that timer jitter does not push a due heap measurement to the sample after
-    const heaps = forceHeaps || endMs - this.lastHeapSampleMs >= this.heapIntervalMs - this.options.sampleIntervalMs / 2;
+    const heaps =
+      forceHeaps ||
+      heapMeasurementDue({
+        nowMs: endMs - this.t0,
+        lastMs: this.lastHeapSampleMs - this.t0,
+        durationMs: this.options.durationMs,
+        intervalMs: this.heapIntervalMs,
+        sampleIntervalMs: this.options.sampleIntervalMs,
+        pausedMs: this.heapPausedMs,
+        lastPauseMs: this.lastHeapPauseMs,
+      });
     if (heaps) this.lastHeapSampleMs = endMs;
     const process = await this.sampler.sample(heaps);
+    if (process.heap_gc_pause_ms !== null) {
+      this.heapPausedMs += process.heap_gc_pause_ms;
+      this.lastHeapPauseMs = process.heap_gc_pause_ms;
+    }
     const record: SampleRecord = {
       timestamp,
       elapsed_s: endS,
@@ -585,6 +722,7 @@ class Soak {
       late_starts: counts.late_starts,
       skipped: counts.skipped,
       in_flight: inFlightNow,
+      peak_in_flight: (counts.peak_in_flight = this.inFlight.peak),
       interval: { start_s: startS, timed, p99_ms: p99, oldest_in_flight_ms: oldest === null ? null : round3(endMs - oldest) },
     };
     this.samples.appendJson(record);
@@ -610,7 +748,9 @@ class Soak {
         iterations: this.counts.iterations,
         failed: this.counts.failed,
         rate_per_s: this.ratePerS,
-        p99_ms: this.interval.totalCount === 0 ? null : latencySummaryMs(this.interval).p99,
+        // the last sample interval's p99, already computed: a percentile of the live histogram every second
+        // would cost the harness a millisecond or so each time
+        p99_ms: this.tally.lastSample?.interval.p99_ms ?? null,
         rss_mb: this.tally.lastSample?.rss_mb ?? null,
         status: this.stopping ? 'stopping' : 'running',
       },
@@ -635,10 +775,11 @@ class Soak {
   }
 
   /** Close an interval and take a sample, then judge, record and print the checkpoint. */
-  private async writeCheckpoint(label: string, point: CheckpointPoint | null): Promise<CriterionResult[]> {
+  private async writeCheckpoint(label: string, point: CheckpointPoint | null, final = false): Promise<CriterionResult[]> {
     // a sample in progress closed its interval a moment ago; the checkpoint needs one that ends now
     if (this.sampling !== null) await this.sampling;
-    const sample = await this.sampleTick(true);
+    // the end's sample always measures the heaps: nothing runs any more, so their pause costs nothing
+    const sample = await this.sampleTick(final);
     const window = this.tally.takeWindow();
     const measured = this.tally.measured(this.counts, this.auditState(), true);
     const results = evaluateCriteria(measured, this.options.criteria, { duration_s: this.manifest.planned_s });
@@ -685,9 +826,10 @@ class Soak {
   private audit(action: string, status: 'ok' | 'warn' | 'fail' | 'info', details: Record<string, unknown>): void {
     try {
       this.trail.append(action, status, details);
-    } catch {
-      // counted, and judged by the audit-trail criterion; the run goes on
+    } catch (error) {
+      // counted, and judged by the audit-trail criterion; the run goes on, unless the disk is full
       this.auditFailures += 1;
+      if (isWriteError(error)) this.fatal(error);
     }
   }
 
@@ -710,8 +852,8 @@ class Soak {
     // The end's checkpoint: the last planned one for a run that completed, an "end" record otherwise.
     const last = this.plan[this.plan.length - 1];
     await this.enqueueCheckpoint(async () => {
-      if (reason.kind === 'completed' && last !== undefined && this.checkpointsWritten < this.plan.length) await this.writeCheckpoint(last.label, last);
-      else await this.writeCheckpoint('end', null);
+      if (reason.kind === 'completed' && last !== undefined && this.checkpointsWritten < this.plan.length) await this.writeCheckpoint(last.label, last, true);
+      else await this.writeCheckpoint('end', null, true);
     });
     // rounded as recorded in the closing audit event, so that a rebuilt summary says the same
     const actualS = round3(this.elapsedS());
@@ -734,6 +876,7 @@ class Soak {
       checkpoints_written: this.checkpointsWritten,
     });
     const measured = this.tally.measured(this.counts, this.auditState(action), true);
+    this.counts.peak_in_flight = this.inFlight.peak;
     const summary = buildSummary(
       summaryInputsFor(this.manifest, {
         ended_at: endedAt,
@@ -750,6 +893,30 @@ class Soak {
     writeSummaryFiles(this.options.outDir, summary);
     this.emit({ type: 'end', dir: this.options.outDir, summary });
     return { dir: this.options.outDir, summary, stop: reason };
+  }
+}
+
+/** Errors of the operating system when writing (no space, file too large, I/O error…), as opposed to bugs. */
+export function isWriteError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The run stopped because its directory could not be written; the CLI prints the message and exits 1. */
+export class RunWriteError extends Error {
+  override name = 'RunWriteError';
+
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+    elapsedS: number,
+  ) {
+    const error = cause as NodeJS.ErrnoException;
+    const file = typeof error.path === 'string' ? basename(error.path) : 'a file';
+    super(
+      `run stopped after ${elapsedS.toFixed(1)} s: cannot write ${file} in ${dir} (${error.message}); ` +
+        `the files written so far are whole: once there is room, \`stress report ${dir}\` rebuilds the summary from them`,
+      { cause },
+    );
   }
 }
 

@@ -10,21 +10,19 @@
  * Heap after GC, and why it is forced: a JavaScript heap is a saw-tooth (it climbs between collections and
  * drops at each), so heap used at an arbitrary moment tells more about when the last collection ran than
  * about a leak. A full collection right before reading it gives the floor, which a leak raises steadily.
- * The cost is two full GCs per sample interval on each thread (the second completes the first one's sweep
- * of ArrayBuffer backing stores, without which external memory reads high by whatever was just freed): a
- * pause of a few milliseconds every 5 s (≈ 0.1% of the time), which can add that pause to the latency of the
- * iterations in flight on that thread at that moment — too few to move a p99 over an interval of thousands
- * of iterations. Workers are asked first and collect on their own threads while the main thread waits.
- * Because of that cost the runner asks for the heaps less often than for the rest in long runs (see
- * heapIntervalMs in run.ts): a sample without them has null heap figures. The collection is made
- * possible at run time (`--expose-gc` set through v8.setFlagsFromString, and `gc` taken from a new vm
- * context), so the user does not have to start node with flags; when that fails, heap used without a
- * forced GC is reported and `gc_forced` says so.
+ * The cost is two full GCs on each thread (the second completes the first one's sweep of ArrayBuffer
+ * backing stores, without which external memory reads high by whatever was just freed): tens of
+ * milliseconds on a busy machine, during which that thread runs nothing else. So the measurement is kept
+ * rare and its cost bounded: the workers are asked first and collect on their own threads while this one
+ * collects too (the pauses overlap instead of adding up); each measurement reports how long it held the
+ * threads (`heap_gc_pause_ms`); and the runner spaces the measurements so that their pauses stay within a
+ * fixed share of the run's time (see heapMeasurementDue in run.ts). A sample without them has null heap
+ * figures. When a GC cannot be forced (see workers/heap.ts), heap used without one is reported and
+ * `gc_forced` says so.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import pidusage from 'pidusage';
+import { exposeGc, measureThreadHeap } from '../workers/heap.js';
 import type { WorkerHeap } from '../workers/workload-pool.js';
 
 const MB = 1024 * 1024;
@@ -61,6 +59,11 @@ export interface ProcessSample {
   readonly heap_after_gc_total_mb: number | null;
   /** the heap figures above were measured in this sample */
   readonly heap_measured: boolean;
+  /**
+   * How long the forced collections of this sample held the workload, ms: this thread's pause plus the
+   * longest worker's (they overlap, so this is an upper bound); null when the heaps were not measured
+   */
+  readonly heap_gc_pause_ms: number | null;
   /** a full GC can be forced (when not, heap figures are heap used as found) */
   readonly gc_forced: boolean;
   /** CPU of the whole process (all threads) since the previous sample, percent of one core (pidusage) */
@@ -80,17 +83,6 @@ export interface SamplerOptions {
   readonly cores: number;
   /** the sample interval: pidusage must remember the previous reading at least this long */
   readonly intervalMs: number;
-}
-
-/** The `gc()` function of a context created after --expose-gc was set, or null. */
-export function exposeGc(): (() => void) | null {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  }
 }
 
 export class Sampler {
@@ -120,21 +112,18 @@ export class Sampler {
 
   /** One sample; with `heaps`, also the heap of every thread after a full GC (the costly part). */
   async sample(heaps = true): Promise<ProcessSample> {
-    // The workers first: their GCs run on their own threads while this one waits on the answers.
-    const workers = this.workerHeaps === null || !heaps ? null : await this.workerHeaps();
+    // The workers first: their GCs run on their own threads while this one collects too.
+    const asked = this.workerHeaps === null || !heaps ? null : this.workerHeaps();
+    const before = process.memoryUsage();
+    const main = heaps && this.gc !== null ? measureThreadHeap(this.gc) : null;
+    const after = main === null ? before : process.memoryUsage();
+    const workers = asked === null ? null : await asked;
     if (workers !== null) {
       // a pool's threads are fixed; a full answer replaces the map, so a replaced worker's figure goes away
       if (workers.length > 0 && workers.length >= this.lastWorkerHeap.size) this.lastWorkerHeap.clear();
       for (const worker of workers) this.lastWorkerHeap.set(worker.threadId, worker);
     }
-    const before = process.memoryUsage();
-    let after = before;
-    if (this.gc !== null && heaps) {
-      // twice: see workload-worker.ts — the second collection completes the first one's ArrayBuffer sweep
-      this.gc();
-      this.gc();
-      after = process.memoryUsage();
-    }
+    const pauseMs = heaps ? (main?.gc_pause_ms ?? 0) + Math.max(0, ...(workers ?? []).map((w) => w.gc_pause_ms)) : null;
     const cpu = await cpuPercent(this.pidusageOptions);
     const delay = this.loopDelay;
     const eventLoop: EventLoopDelayMs =
@@ -163,6 +152,7 @@ export class Sampler {
       workers_external_after_gc_mb: workersExternal,
       heap_after_gc_total_mb: heaps ? (after.heapUsed + after.external) / MB + sum(workersHeap) + sum(workersExternal) : null,
       heap_measured: heaps,
+      heap_gc_pause_ms: pauseMs,
       gc_forced: this.gc !== null,
       cpu_percent_one_core: cpu,
       cpu_percent: cpu / this.cores,

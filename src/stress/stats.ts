@@ -67,3 +67,46 @@ export function mean(values: readonly number[]): number {
   for (const v of values) sum += v;
   return sum / values.length;
 }
+
+/** A source of uniform numbers in [0, 1). */
+export type Random = () => number;
+
+/** A small seeded generator (mulberry32): the same seed always draws the same resamples. */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The q-quantile of ascending `sorted` values, interpolating linearly between the two nearest ranks
+ * (Hyndman & Fan type 7, the default of R and NumPy), so that the median of an even count is the mean of the
+ * middle two.
+ */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('quantile of no values');
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
+  const position = (n - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(n - 1, below + 1);
+  const low = sorted[below]!;
+  return low + (sorted[above]! - low) * (position - below);
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  return quantileSorted(Float64Array.from(values).sort(), q);
+}
+
+/** The middle value, or the mean of the middle two. */
+export function median(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('median of no values');
+  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}

@@ -14,9 +14,19 @@ export type LoadShape =
   | { readonly kind: 'closed'; readonly concurrency: number }
   /**
    * `--rate R`: arrivals on a fixed schedule; latency from each iteration's intended start (coordinated
-   * omission corrected); late_starts: iterations that started later than intended (all slots busy)
+   * omission corrected). max_in_flight: the cap on iterations running at once; peak_in_flight: the most
+   * that did (null in runs recorded before it was counted); late_starts: iterations that started more than
+   * LATE_START_MS after their intended time (every slot was busy); skipped: due iterations never started,
+   * because more than max_in_flight were already waiting (neither run nor timed nor counted as iterations)
    */
-  | { readonly kind: 'open'; readonly rate_per_s: number; readonly late_starts: number };
+  | {
+      readonly kind: 'open';
+      readonly rate_per_s: number;
+      readonly max_in_flight: number;
+      readonly peak_in_flight: number | null;
+      readonly late_starts: number;
+      readonly skipped: number;
+    };
 
 export interface WorkloadInfo {
   /** kpi: the engine over a tape in memory; pipeline: read + validate + compute each iteration; module: --workload */
@@ -151,12 +161,13 @@ function statusReason(stop: RunStop, verdict: RunSummary['verdict'], criteria: r
   const named = (v: 'FAIL' | 'WARN') => criteria.filter((c) => c.verdict === v).map((c) => c.name);
   const fails = named('FAIL');
   const warns = named('WARN');
+  const notApplicable = criteria.filter((c) => c.verdict === 'N/A').map((c) => c.name);
   const judged =
     verdict === 'FAIL'
       ? `failed: ${fails.join(', ')}${warns.length > 0 ? `; warned: ${warns.join(', ')}` : ''}`
       : verdict === 'WARN'
         ? `warned: ${warns.join(', ')}`
-        : 'every criterion passed';
+        : `every criterion passed${notApplicable.length > 0 ? ` (not applicable: ${notApplicable.join(', ')})` : ''}`;
   switch (stop.kind) {
     case 'interrupted':
       return `${stop.reason}; criteria up to then: ${verdict} (${judged})`;

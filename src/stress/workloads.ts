@@ -13,10 +13,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { Tape } from '../engine/columns.js';
+import type { MemoryLimit, Tape } from '../engine/columns.js';
 import { referenceSnapshots } from '../engine/reference.js';
 import { readTape } from '../io/read-tape.js';
 import { DEFAULT_SYNTHETIC_SEED, syntheticTape } from '../io/synthetic.js';
+import { classifyTaskError, type IterationFault } from '../workers/faults.js';
 import { KpiPool } from '../workers/kpi-pool.js';
 import { WorkloadPool, type WorkerHeap } from '../workers/workload-pool.js';
 import { encodeKpis } from './integrity.js';
@@ -30,8 +31,10 @@ export type WorkloadSpec =
       /** a synthetic tape of `rows` rows, or a file read once at the start */
       readonly input: { readonly kind: 'synthetic'; readonly rows: number; readonly seed?: number } | { readonly kind: 'file'; readonly path: string };
       readonly threads: number;
+      /** refuse a tape whose columns would take more (--max-memory) */
+      readonly memoryLimit?: MemoryLimit | null;
     }
-  | { readonly kind: 'pipeline'; readonly input: string; readonly threads: number }
+  | { readonly kind: 'pipeline'; readonly input: string; readonly threads: number; readonly memoryLimit?: MemoryLimit | null }
   | { readonly kind: 'module'; readonly path: string; readonly threads: number };
 
 export interface Workload {
@@ -40,8 +43,12 @@ export interface Workload {
   readonly threads: number;
   /** iterations whose result is compared with a reference */
   readonly checksIntegrity: boolean;
-  /** true: right (or unchecked); false: integrity mismatch; rejects: the iteration failed */
-  iterate(): Promise<boolean>;
+  /**
+   * One iteration, suffering `fault` when one is injected (stress run --inject). Resolves true: right (or
+   * unchecked); false: integrity mismatch; rejects: the iteration failed — with a PoolFailure when its worker
+   * died or when `signal` was aborted (the task timeout) and the iteration abandoned.
+   */
+  iterate(fault?: IterationFault | null, signal?: AbortSignal): Promise<boolean>;
   /** the workers' heaps after GC, or null when this workload's workers cannot report them */
   readonly workerHeaps: (() => Promise<readonly WorkerHeap[]>) | null;
   close(): Promise<void>;
@@ -67,10 +74,10 @@ async function openKpiWorkload(spec: Extract<WorkloadSpec, { kind: 'kpi' }>): Pr
   let source: string;
   if (spec.input.kind === 'synthetic') {
     const seed = spec.input.seed ?? DEFAULT_SYNTHETIC_SEED;
-    tape = syntheticTape({ rows: spec.input.rows, seed }).tape;
+    tape = syntheticTape({ rows: spec.input.rows, seed }, { memoryLimit: spec.memoryLimit ?? null }).tape;
     source = `a synthetic tape of ${spec.input.rows.toLocaleString('en-US')} rows (seed ${seed})`;
   } else {
-    tape = (await readTape(spec.input.path)).tape;
+    tape = (await readTape(spec.input.path, { memoryLimit: spec.memoryLimit ?? null })).tape;
     source = `${spec.input.path} (${tape.rows.toLocaleString('en-US')} rows)`;
   }
   const reference = encodeKpis(referenceSnapshots(tape));
@@ -84,10 +91,16 @@ async function openKpiWorkload(spec: Extract<WorkloadSpec, { kind: 'kpi' }>): Pr
     },
     threads: pool.threads,
     checksIntegrity: true,
-    iterate: async () => encodeKpis(await pool.snapshots()) === reference,
-    // The KPI pool's workers idle in Atomics.wait and have no heap-report task, so they cannot answer a
-    // probe; RSS (which covers every thread) and the main thread's heap still watch the run.
-    workerHeaps: null,
+    iterate: async (fault, signal) => {
+      try {
+        // the fault is acted out in a worker, before the computation, which it may stop
+        if (fault) await pool.fault(fault, signal);
+        return encodeKpis(await pool.snapshots()) === reference;
+      } catch (error) {
+        throw classifyTaskError(error, signal);
+      }
+    },
+    workerHeaps: () => pool.heaps(),
     close: () => pool.close(),
   };
 }
@@ -95,7 +108,7 @@ async function openKpiWorkload(spec: Extract<WorkloadSpec, { kind: 'kpi' }>): Pr
 async function openPipelineWorkload(spec: Extract<WorkloadSpec, { kind: 'pipeline' }>): Promise<Workload> {
   const path = resolve(spec.input);
   // read once here: a bad file is bad input (exit 2) before the run starts, and this gives the reference
-  const { tape } = await readTape(path);
+  const { tape } = await readTape(path, { memoryLimit: spec.memoryLimit ?? null });
   const reference = encodeKpis(referenceSnapshots(tape));
   const pool = await WorkloadPool.open({ kind: 'pipeline', input: path }, { threads: spec.threads });
   return {
@@ -107,7 +120,7 @@ async function openPipelineWorkload(spec: Extract<WorkloadSpec, { kind: 'pipelin
     },
     threads: pool.threads,
     checksIntegrity: true,
-    iterate: async () => (await pool.run()) === reference,
+    iterate: async (fault, signal) => (await pool.run(fault, signal)) === reference,
     workerHeaps: () => pool.heaps(),
     close: () => pool.close(),
   };
@@ -122,8 +135,8 @@ async function openModuleWorkload(spec: Extract<WorkloadSpec, { kind: 'module' }
     },
     threads: pool.threads,
     checksIntegrity: false,
-    iterate: async () => {
-      await pool.run();
+    iterate: async (fault, signal) => {
+      await pool.run(fault, signal);
       return true;
     },
     workerHeaps: () => pool.heaps(),

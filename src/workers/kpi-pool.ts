@@ -6,19 +6,21 @@
  * answers with nothing; the partials are merged here in range order. Since they are exact integers (whole
  * cents) the merged sums, and so the KPIs, are bit-identical whatever the number of threads or the kernel.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { tapeViews, type Tape } from '../engine/columns.js';
 import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
 import { keyCount, mergeSums, snapshotsFromSums, DEFAULT_ALERT_THRESHOLDS, type AlertThresholds, type Snapshot } from '../engine/kpis.js';
 import { partitionRows } from '../engine/partition.js';
 import { SUMS_PER_KEY } from '../engine/schema.js';
-import { exerciseKernels, moneyStride, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
-import type { KpiTask, KpiWorkerData } from './kpi-worker.js';
+import { moneyStride, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import { awaitSeat, chunkRowsFor, closeSeat, nextGeneration, openShare, shareWords, sumChunks } from '../engine/work-sharing.js';
+import { kernelModule } from './kernel-module.js';
+import type { IterationFault } from './faults.js';
+import type { KpiHeapReport, KpiTask, KpiWorkerData } from './kpi-worker.js';
 import { workerFile } from './worker-file.js';
+
+export { kernelModule } from './kernel-module.js';
 
 /**
  * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
@@ -36,6 +38,18 @@ export const DEFAULT_CROSSOVER_ROWS = 100_000;
  * 29 ms), so by default the calling thread always takes its share.
  */
 export const DEFAULT_HELP_ROWS = Number.POSITIVE_INFINITY;
+
+/**
+ * How long the calling thread blocks, at most, for a worker that took part in a shared computation to leave
+ * its seat, before it waits for the worker's answer on the event loop instead (engine/work-sharing.ts).
+ */
+const SEAT_WAIT_MS = 2;
+
+/**
+ * How long a worker's heap task waits for the others to start: they start together unless one is busy, and
+ * then the waiting ones are not held longer than this.
+ */
+const HEAP_BARRIER_WAIT_MS = 100;
 
 /** Keys (dates × groups) beyond this would make every partial result larger than the data it sums. */
 export const MAX_KEYS = 1 << 20;
@@ -60,49 +74,6 @@ export interface KpiPoolOptions {
   readonly kernel?: KernelChoice;
 }
 
-interface KernelModule {
-  readonly module: WebAssembly.Module | null;
-  /** why the module is null */
-  readonly reason: string;
-}
-
-let loadedModule: KernelModule | undefined;
-/** enough work for V8 to move every kernel to its optimising compiler (see exerciseKernels) */
-const PROCESS_WARM_UP_ROUNDS = 200;
-
-/**
- * The compiled kernels module, loaded, checked and warmed once per process (a few milliseconds), or null with
- * the reason. `npm run build` compiles it from src/engine/wasm/kernels.wat into
- * dist/engine/wasm/kernels.wasm; when this file runs from its TypeScript source (under the test runner) the
- * module is taken from dist/, as the worker entry is.
- */
-export function kernelModule(): KernelModule {
-  loadedModule ??= loadKernelModule();
-  return loadedModule;
-}
-
-function loadKernelModule(): KernelModule {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts')
-    ? resolve(dirname(here), '../../dist/engine/wasm/kernels.wasm')
-    : join(dirname(here), '../engine/wasm/kernels.wasm');
-  if (!existsSync(file)) return { module: null, reason: `${file} is missing: run "npm run build"` };
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(readFileSync(file));
-  } catch (error) {
-    // e.g. a JavaScript engine without wasm SIMD or shared memories
-    return { module: null, reason: `${file} does not compile here: ${(error as Error).message}` };
-  }
-  try {
-    // once per process: checks the module against the JavaScript kernels and tiers it up for every thread
-    exerciseKernels(module, PROCESS_WARM_UP_ROUNDS);
-  } catch (error) {
-    return { module: null, reason: (error as Error).message };
-  }
-  return { module, reason: '' };
-}
-
 export class KpiPool {
   /** threads that compute: the workers, plus the calling thread when it helps */
   readonly threads: number;
@@ -119,6 +90,10 @@ export class KpiPool {
   /** slots this pool has claimed from the tape, and those of them not in use right now */
   private readonly claimed: number[] = [];
   private readonly spare: number[] = [];
+  /** the seats and chunk counters of computations shared in chunks (engine/work-sharing.ts) */
+  private readonly shareWords = shareWords();
+  /** tasks of shared computations that the calling thread did not wait for, until they answer */
+  private readonly stragglers = new Set<Promise<unknown>>();
   /** the calling thread's instance of the wasm kernels, made on first use */
   private local: WasmKernels | null = null;
   private closed = false;
@@ -151,6 +126,7 @@ export class KpiPool {
       dateCount: tape.dates.length,
       groupCount: tape.groups.length,
       module: this.module,
+      shareWords: this.shareWords,
     };
     this.piscina = new Piscina({
       filename: workerFile('kpi-worker'),
@@ -177,6 +153,35 @@ export class KpiPool {
     await this.piscina.run(task);
   }
 
+  /** Act out an injected fault (stress run --inject) on one of the workers; aborting `signal` abandons it. */
+  async fault(fault: IterationFault, signal?: AbortSignal): Promise<void> {
+    if (this.closed) throw new Error('the KPI pool is closed');
+    const task: KpiTask = { kind: 'fault', fault };
+    await this.piscina.run(task, signal === undefined ? {} : { signal });
+  }
+
+  /**
+   * Every worker's heap after a full GC, measured on its own thread: one heap task per worker, held at a
+   * barrier until each has started (so that no worker takes two). A worker busy with a long task answers when
+   * it is free; within `timeoutMs` at most, and the result can hold fewer entries than workers.
+   */
+  async heaps(timeoutMs = 2000): Promise<KpiHeapReport[]> {
+    if (this.closed) return [];
+    const barrier = new Int32Array(new SharedArrayBuffer(4));
+    const task: KpiTask = { kind: 'heap', barrier, parties: this.workers, waitMs: HEAP_BARRIER_WAIT_MS };
+    const answers = new Map<number, KpiHeapReport>();
+    let timer: NodeJS.Timeout | null = null;
+    const tasks = Array.from({ length: this.workers }, () =>
+      (this.piscina.run(task) as Promise<KpiHeapReport>).then(
+        (report) => void answers.set(report.threadId, report),
+        () => undefined,
+      ),
+    );
+    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    if (timer !== null) clearTimeout(timer);
+    return [...answers.values()].sort((a, b) => a.threadId - b.threadId);
+  }
+
   /** Per-key sums of the whole tape (SUMS_PER_KEY slots per key), owned by the caller. */
   async sums(): Promise<Float64Array> {
     if (this.closed) throw new Error('the KPI pool is closed');
@@ -192,6 +197,10 @@ export class KpiPool {
     }
     const ranges = partitionRows(rows, this.threads);
     const helps = rows < this.helpRows && ranges.length > 1;
+    if (helps) {
+      const shared = await this.share(rows, null);
+      if (shared !== null) return mergeSums(shared.partials, this.keys * SUMS_PER_KEY);
+    }
     const slots = ranges.map(() => this.takeSlot());
     try {
       const running = ranges.map((range, i) =>
@@ -230,6 +239,10 @@ export class KpiPool {
     if (rows < this.crossoverRows) return this.localKernels().stream(0, rows, order);
     const ranges = partitionRows(rows, this.threads);
     const helps = rows < this.helpRows && ranges.length > 1;
+    if (helps) {
+      const shared = await this.share(rows, order);
+      if (shared !== null) return shared.checksum;
+    }
     const running = ranges.map((range, i) =>
       helps && i === 0 ? null : (this.piscina.run({ kind: 'stream', ...range, order } satisfies KpiTask) as Promise<number>),
     );
@@ -241,11 +254,90 @@ export class KpiPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // a worker must not answer a pool that is gone
+    await Promise.all(this.stragglers);
     await this.piscina.destroy();
     // the workers are gone, so nothing can write into this pool's slots any more: hand them back to the tape
     for (const slot of this.claimed) this.slots.release(slot);
     this.claimed.length = 0;
     this.spare.length = 0;
+  }
+
+  /**
+   * The rows in chunks that the calling thread and the workers take from one counter (engine/work-sharing.ts):
+   * per-key sums (`read` null: one partial a thread that took part, the calling thread's first, each a view
+   * of its scratch slot until the slots are given back) or the roofline read in `read` order (a checksum).
+   * The calling thread waits only for workers that took their seats before the chunks ran out. Null when the
+   * tape has too few scratch slots free for every thread.
+   */
+  private async share(rows: number, read: StreamOrder | null): Promise<{ partials: Float64Array[]; checksum: number } | null> {
+    const own = this.takeSlot();
+    const seats = Array.from({ length: this.workers }, () => this.takeSlot());
+    try {
+      if (own < 0 || seats.includes(-1)) return null;
+      const words = this.shareWords;
+      const generation = nextGeneration();
+      const chunkRows = chunkRowsFor(rows, this.threads);
+      const chunks = Math.ceil(rows / chunkRows);
+      openShare(words, own, seats, generation);
+      const tasks = seats.map((slot) =>
+        this.piscina.run({ kind: 'share', slot, generation, counter: own, chunks, chunkRows, rows, read } satisfies KpiTask) as Promise<number | null>,
+      );
+      let checksum = 0;
+      const mine = attempt(() => {
+        if (read !== null) {
+          const kernels = this.localKernels();
+          sumChunks(words, own, chunks, chunkRows, rows, (rowStart, rowEnd) => (checksum ^= kernels.stream(rowStart, rowEnd, read)));
+          return null;
+        }
+        const out = this.slots.begin(own);
+        sumChunks(words, own, chunks, chunkRows, rows, (rowStart, rowEnd) => this.addHere(rowStart, rowEnd, own, out));
+        return out;
+      });
+      const joined = seats.map((slot) => closeSeat(words, slot, generation));
+      // A worker that took no seat answers whenever it runs, having done nothing: not waited for. The others
+      // are, by their seat (see awaitSeat) or else by their answer: no slot may be reused while a worker could
+      // still be writing into it.
+      const left = seats.map((slot, i) => (joined[i] ? awaitSeat(words, slot, SEAT_WAIT_MS) : null));
+      const answers = await Promise.allSettled(
+        tasks.map((task, i) => (!joined[i] || left[i] !== null ? (this.letRun(task), Promise.resolve(left[i] ?? null)) : task)),
+      );
+      const partials: Float64Array[] = [];
+      const ownSums = mine.value();
+      if (ownSums !== null) partials.push(ownSums);
+      answers.forEach((answer, i) => {
+        if (!joined[i]) return;
+        if (answer.status === 'rejected') throw answer.reason;
+        if (read !== null) checksum ^= answer.value ?? 0;
+        else partials.push(this.slots.collect(seats[i]!));
+      });
+      return { partials, checksum };
+    } finally {
+      this.giveSlot(own);
+      for (const slot of seats) this.giveSlot(slot);
+    }
+  }
+
+  /** A task not waited for: kept until it has answered, so that close() waits for it before ending the workers. */
+  private letRun(task: Promise<unknown>): void {
+    const settled: Promise<void> = task.then(
+      () => void this.stragglers.delete(settled),
+      () => void this.stragglers.delete(settled),
+    );
+    this.stragglers.add(settled);
+  }
+
+  /** Per-key sums of rows [rowStart, rowEnd) added into scratch slot `slot`, whose view is `out`. */
+  private addHere(rowStart: number, rowEnd: number, slot: number, out: Float64Array): void {
+    if (this.module === null) {
+      const views = tapeViews(this.tape);
+      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, rowStart, rowEnd, out);
+      else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
+    } else if (this.tape.layout.groupKeyOffset >= 0) {
+      this.localKernels().sumByDateAndGroup(this.tape.groups.length, rowStart, rowEnd, this.slots.offset(slot));
+    } else {
+      this.localKernels().sumByDate(rowStart, rowEnd, this.slots.offset(slot));
+    }
   }
 
   /**
@@ -261,15 +353,7 @@ export class KpiPool {
       return out;
     }
     const out = this.slots.begin(slot);
-    if (this.module === null) {
-      const views = tapeViews(this.tape);
-      if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, this.tape.groups.length, rowStart, rowEnd, out);
-      else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
-    } else if (this.tape.layout.groupKeyOffset >= 0) {
-      this.localKernels().sumByDateAndGroup(this.tape.groups.length, rowStart, rowEnd, this.slots.offset(slot));
-    } else {
-      this.localKernels().sumByDate(rowStart, rowEnd, this.slots.offset(slot));
-    }
+    this.addHere(rowStart, rowEnd, slot, out);
     return out;
   }
 

@@ -7,11 +7,14 @@
  * partial sums there and answers with nothing, so no result is cloned across threads. With slot -1 (no slot
  * was free) it answers with a Float64Array of its own instead, computed by the JavaScript kernel.
  */
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { viewsOf, type TapeLayout } from '../engine/columns.js';
 import { sumByDate, sumByDateAndGroup } from '../engine/kernels.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from '../engine/schema.js';
 import { exerciseKernels, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
+import { leaveSeat, sumChunks, takeSeat, type ShareTask } from '../engine/work-sharing.js';
+import { actOutFault, exitOnUncaughtError, type IterationFault } from './faults.js';
+import { exposeGc, measureThreadHeap, type ThreadHeap } from './heap.js';
 
 export interface KpiWorkerData {
   readonly memory: WebAssembly.Memory;
@@ -22,6 +25,8 @@ export interface KpiWorkerData {
   readonly groupCount: number;
   /** the compiled kernels module (shared, not recompiled, by every thread it is sent to), or null for the JavaScript kernels */
   readonly module: WebAssembly.Module | null;
+  /** the pool's seats and chunk counters for computations shared in chunks (engine/work-sharing.ts) */
+  readonly shareWords: Int32Array;
 }
 
 export type KpiTask =
@@ -29,9 +34,21 @@ export type KpiTask =
   | { readonly kind: 'sums'; readonly rowStart: number; readonly rowEnd: number; readonly slot: number }
   /** the roofline read of rows [rowStart, rowEnd) (wasm only); answers a meaningless checksum */
   | { readonly kind: 'stream'; readonly rowStart: number; readonly rowEnd: number; readonly order: StreamOrder }
-  | { readonly kind: 'noop' };
+  | { readonly kind: 'noop' }
+  /** chunks of a shared computation: sums into scratch slot `slot`, or with `read` the roofline read (a checksum) */
+  | (ShareTask & { readonly read: StreamOrder | null })
+  /** an injected fault (stress run --inject), acted out on this thread */
+  | { readonly kind: 'fault'; readonly fault: IterationFault }
+  /**
+   * this thread's heap after a full GC. `barrier` (one Int32 over shared memory) counts the heap tasks that
+   * have started: each waits, at most `waitMs`, until all `parties` have, so that each lands on a different
+   * worker rather than two on one that happened to be free.
+   */
+  | { readonly kind: 'heap'; readonly barrier: Int32Array; readonly parties: number; readonly waitMs: number };
 
-export type KpiTaskResult = Float64Array | number | null;
+export type KpiHeapReport = ThreadHeap & { readonly threadId: number };
+
+export type KpiTaskResult = Float64Array | number | KpiHeapReport | null;
 
 const data = workerData as KpiWorkerData;
 // The views are made once: the memory never grows, so its buffer never changes.
@@ -39,6 +56,8 @@ const views = viewsOf(data.memory.buffer, data.layout, data.rows);
 const keyCount = data.dateCount * Math.max(1, data.groupCount);
 const slots = new ScratchSlots(data.memory.buffer, data.layout, keyCount);
 const wasm = data.module === null ? null : WasmKernels.instantiate(data.module, data.memory, data.layout);
+const gc = exposeGc();
+exitOnUncaughtError();
 
 /** rounds of exerciseKernels at worker start */
 const WORKER_WARM_UP_ROUNDS = 3;
@@ -49,6 +68,13 @@ export default function run(task: KpiTask): KpiTaskResult {
   switch (task.kind) {
     case 'noop':
       return null;
+    case 'fault':
+      actOutFault(task.fault);
+      return null;
+    case 'heap':
+      return { threadId, ...heapAfterBarrier(task.barrier, task.parties, task.waitMs) };
+    case 'share':
+      return shareChunks(task);
     case 'stream':
       if (wasm === null) throw new Error('the roofline read needs the wasm kernels');
       return wasm.stream(task.rowStart, task.rowEnd, task.order);
@@ -66,6 +92,40 @@ export default function run(task: KpiTask): KpiTaskResult {
       return null;
     }
   }
+}
+
+function heapAfterBarrier(barrier: Int32Array, parties: number, waitMs: number): ThreadHeap {
+  Atomics.add(barrier, 0, 1);
+  Atomics.notify(barrier, 0);
+  const deadline = performance.now() + waitMs;
+  for (let arrived = Atomics.load(barrier, 0); arrived < parties; arrived = Atomics.load(barrier, 0)) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    Atomics.wait(barrier, 0, arrived, left);
+  }
+  return measureThreadHeap(gc);
+}
+
+/** Chunks of a shared computation until none is left, unless the calling thread has closed this seat. */
+function shareChunks(task: ShareTask & { readonly read: StreamOrder | null }): number | null {
+  if (!takeSeat(data.shareWords, task)) return null;
+  const { read } = task;
+  if (read !== null) {
+    if (wasm === null) throw new Error('the roofline read needs the wasm kernels');
+    let checksum = 0;
+    sumChunks(data.shareWords, task.counter, task.chunks, task.chunkRows, task.rows, (rowStart, rowEnd) => (checksum ^= wasm.stream(rowStart, rowEnd, read)));
+    leaveSeat(data.shareWords, task.slot, checksum);
+    return checksum;
+  }
+  const out = slots.begin(task.slot);
+  sumChunks(data.shareWords, task.counter, task.chunks, task.chunkRows, task.rows, (rowStart, rowEnd) => {
+    if (wasm === null) sumsJs(rowStart, rowEnd, out);
+    else if (views.groupKeys) wasm.sumByDateAndGroup(data.groupCount, rowStart, rowEnd, slots.offset(task.slot));
+    else wasm.sumByDate(rowStart, rowEnd, slots.offset(task.slot));
+  });
+  slots.publish(task.slot);
+  leaveSeat(data.shareWords, task.slot, 0);
+  return null;
 }
 
 function sumsJs(rowStart: number, rowEnd: number, out: Float64Array): void {

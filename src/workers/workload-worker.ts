@@ -11,9 +11,9 @@
  * BroadcastChannel rather than through piscina's port, which piscina owns; the pool disables piscina's
  * Atomics-based idle wait so that an idle worker's event loop runs and can answer.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { actOutFault, exitOnUncaughtError, type IterationFault } from './faults.js';
+import { exposeGc, measureThreadHeap } from './heap.js';
 
 export type WorkloadWorkerData =
   | { readonly kind: 'module'; readonly moduleUrl: string; readonly probeChannel: string; readonly gc: boolean }
@@ -36,31 +36,22 @@ export interface HeapReport {
   readonly heap_after_gc: number;
   /** memory outside the heap held by this thread's objects (ArrayBuffers, Buffers) after that collection, bytes */
   readonly external_after_gc: number;
+  /** how long the collections stopped this thread, ms */
+  readonly gc_pause_ms: number;
   /** why the workload module cannot run (failed import, no default export, setup() threw), or null */
   readonly load_error: string | null;
 }
+
+/** One task: the iteration's injected fault (stress run --inject), or null. */
+export type WorkloadTask = IterationFault | null;
 
 /** 'pipeline' answers the canonical KPI text; 'module' answers nothing. */
 export type WorkloadTaskResult = string | undefined;
 
 const data = workerData as WorkloadWorkerData;
 
-/**
- * A full GC function, made available without starting the process with --expose-gc: the flag set at run
- * time applies to contexts created afterwards, such as this new one, whose global `gc` is then callable.
- */
-function gcFunction(): (() => void) | null {
-  if (!data.gc) return null;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  }
-}
-
-const gc = gcFunction();
+const gc = data.gc ? exposeGc() : null;
+exitOnUncaughtError();
 
 type Iteration = () => unknown;
 
@@ -118,21 +109,11 @@ channel.unref();
 channel.onmessage = (event: unknown) => {
   const message = (event as MessageEvent).data as HeapProbe | HeapReport;
   if (message?.type !== 'heap?') return;
-  const before = getHeapStatistics().used_heap_size;
-  if (gc !== null && message.gc) {
-    // twice: V8 frees the backing stores of dead ArrayBuffers concurrently after a collection, and the count
-    // of external memory catches up only when the next collection finishes that sweep
-    gc();
-    gc();
-  }
-  const after = getHeapStatistics();
   const report: HeapReport = {
     type: 'heap',
     id: message.id,
     threadId,
-    heap_used: before,
-    heap_after_gc: after.used_heap_size,
-    external_after_gc: after.external_memory,
+    ...measureThreadHeap(message.gc ? gc : null),
     load_error: loaded !== null && 'error' in loaded ? loaded.error : null,
   };
   channel.postMessage(report);
@@ -148,7 +129,8 @@ async function pipelineIteration(input: string): Promise<string> {
   return encodeKpis(snapshotsFromSums(sums, tape));
 }
 
-export default async function iteration(): Promise<WorkloadTaskResult> {
+export default async function iteration(fault: WorkloadTask): Promise<WorkloadTaskResult> {
+  actOutFault(fault);
   if (data.kind === 'pipeline') return pipelineIteration(data.input);
   if (loaded === null) throw new Error('no workload');
   if ('error' in loaded) throw new Error(loaded.error);

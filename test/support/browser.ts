@@ -243,6 +243,7 @@ export function writeRunDirFixture(dir: string, options: RunFixtureOptions): Run
       heap_used_mb: heap + 8 * random(),
       heap_after_gc_mb: heap,
       heap_measured: true,
+      heap_gc_pause_ms: 25,
       external_mb: 3,
       array_buffers_mb: 1,
       external_after_gc_mb: 3,

@@ -1,5 +1,5 @@
 /** Run the real built `stress` command in a child process. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,5 +30,37 @@ export function tempDir(prefix = 'stress-test-'): string {
 export function tempFile(name: string, content: string | Uint8Array): string {
   const path = join(tempDir(), name);
   writeFileSync(path, content);
+  return path;
+}
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Start `command` now, without waiting for it; resolves to its exit and everything it printed. */
+export function startProcess(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<ProcessExit> {
+  const child = spawn(command, args, { cwd: options.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** Start the built `stress` command now, without waiting for it. */
+export function startCli(args: readonly string[], options: { cwd?: string } = {}): Promise<ProcessExit> {
+  return startProcess(process.execPath, [MAIN, ...args], options);
+}
+
+/**
+ * A criteria file in `dir` that only data integrity, errors and the audit trail can fail: short test runs on a
+ * shared machine must not fail on latency, CPU or memory.
+ */
+export function writeLenientCriteria(dir: string): string {
+  const path = join(dir, 'lenient.json');
+  writeFileSync(path, JSON.stringify({ latency_ms: { pass: 60_000, fail: 120_000 }, cpu_percent: { pass: 99.9, fail: 100 }, rss_mb: { pass: 4000, fail: 8000 } }));
   return path;
 }

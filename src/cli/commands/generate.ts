@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -47,7 +47,7 @@ export function parseGenerateOptions(flags: GenerateFlags): GenerateOptions {
   const out = flags.out;
   const extension = extname(out).toLowerCase();
   if (!(SYNTHETIC_EXTENSIONS as readonly string[]).includes(extension)) {
-    throw new UsageError(`--out ${out}: a tape is written as ${SYNTHETIC_EXTENSIONS.join(' or ')}, not "${extension || '(no extension)'}"`);
+    throw new UsageError(`--out ${out}: a tape is written as ${SYNTHETIC_EXTENSIONS.join(', ')}, not "${extension || '(no extension)'}"`);
   }
   const folder = dirname(resolve(out));
   let isFolder = false;
@@ -57,6 +57,11 @@ export function parseGenerateOptions(flags: GenerateFlags): GenerateOptions {
     isFolder = false;
   }
   if (!isFolder) throw new UsageError(`--out ${out}: folder ${folder} does not exist`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: folder ${folder} cannot be written`);
+  }
   let isDirectory = false;
   try {
     isDirectory = statSync(out).isDirectory();
@@ -76,11 +81,11 @@ export function renderGenerateText(result: GenerateResult, shownPath: string): s
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('write a seeded, realistic synthetic loan tape (.csv or .arrow)')
+    .description('write a seeded, realistic synthetic loan tape (.csv, .arrow or .parquet)')
     .requiredOption('--rows <n>', 'rows to write, e.g. 1000000, 1_000_000, 100k or 1m')
     .option('--dates <k>', `snapshot dates per loan: month-ends ending 2025-12-31 (1 to ${MAX_SYNTHETIC_DATES}, default ${DEFAULT_SYNTHETIC_DATES})`)
     .option('--seed <s>', `whole number; the same seed gives the same file, byte for byte (default ${DEFAULT_SYNTHETIC_SEED})`)
-    .requiredOption('--out <file>', 'where to write; the extension (.csv or .arrow) picks the format')
+    .requiredOption('--out <file>', 'where to write; the extension (.csv, .arrow or .parquet) picks the format')
     .option('--json', 'print the result as JSON')
     .action(async (flags: GenerateFlags) => {
       const options = parseGenerateOptions(flags);

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { maxRowsPerMemory } from '../../engine/columns.js';
+import { checkTapeFits } from '../../engine/columns.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { writeLoadReport } from '../../report/html/load.js';
 import { renderLoadTable } from '../../report/load-text.js';
 import { DEFAULT_LOAD_SECONDS, DEFAULT_LOAD_SIZES, LoadSizeError, runLoad, type LoadOptions, type LoadProgress, type LoadReport, type LoadStop } from '../../stress/load.js';
 import { DEFAULT_CROSSOVER_ROWS } from '../../workers/kpi-pool.js';
 import { EXIT, UsageError } from '../errors.js';
-import { parseRowCountList, parseThreads, parseWholeNumber, prepareOutputDir } from '../options.js';
+import { MAX_MEMORY_HELP, parseMaxMemory, parseRowCountList, parseThreads, parseWholeNumber, prepareOutputDir } from '../options.js';
 import { printJson, printText } from '../output.js';
 
 /** Generated load reports go here (git-ignored) unless --out names a folder. */
@@ -23,6 +23,7 @@ interface LoadFlags {
   crossover?: string;
   json?: boolean;
   out?: string;
+  maxMemory?: string;
 }
 
 interface LoadCommandOptions {
@@ -47,6 +48,7 @@ export function registerLoad(program: Command): void {
     .option('--seconds <s>', `measured time per size, after warm-up (default: ${DEFAULT_LOAD_SECONDS})`)
     .option('--iterations <n>', 'measured iterations per size instead of a time')
     .option('--crossover <rows>', `compute on the calling thread below this many rows; 0: always the pool (default: ${DEFAULT_CROSSOVER_ROWS})`)
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('--json', 'print the report as JSON')
     .option('--out <dir>', `write load.json into this folder (default: ${LOAD_REPORTS_DIR}/<timestamp>.json)`)
     .action(async (flags: LoadFlags) => {
@@ -63,12 +65,12 @@ export function parseLoadFlags(flags: LoadFlags): LoadCommandOptions {
   let stop: LoadStop | undefined;
   if (flags.seconds !== undefined) stop = { kind: 'seconds', seconds: parseSeconds(flags.seconds) };
   if (flags.iterations !== undefined) stop = { kind: 'iterations', iterations: parseWholeNumber('--iterations', flags.iterations, 1) };
+  const memoryLimit = parseMaxMemory(flags.maxMemory);
   let sizes: number[] | null = null;
   if (flags.rows !== undefined) {
     sizes = parseRowCountList('--rows', flags.rows);
-    const limit = maxRowsPerMemory(false);
-    const largest = sizes[sizes.length - 1]!;
-    if (largest > limit) throw new UsageError(`--rows ${largest} is more than one tape can hold (${limit} rows)`);
+    // the sizes are prefixes of one synthetic tape of the largest size (or of --input, checked as it is read)
+    if (flags.input === undefined) checkTapeFits(sizes[sizes.length - 1]!, false, memoryLimit);
   }
   const threads = flags.threads === undefined ? undefined : parseThreads(flags.threads);
   const crossoverRows = flags.crossover === undefined ? undefined : parseWholeNumber('--crossover', flags.crossover, 0);
@@ -80,6 +82,7 @@ export function parseLoadFlags(flags: LoadFlags): LoadCommandOptions {
       ...(threads === undefined ? {} : { threads }),
       ...(crossoverRows === undefined ? {} : { crossoverRows }),
       ...(stop === undefined ? {} : { stop }),
+      memoryLimit,
     },
     json: flags.json === true,
     reportDir,

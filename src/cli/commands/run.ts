@@ -2,23 +2,26 @@
  * `stress run`: argv → one validated, filled SoakOptions (every problem is exit 2 before anything starts),
  * then runSoak; the progress line and the checkpoint table listen to its events.
  */
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { checkTapeFits } from '../../engine/columns.js';
 import { renderCheckpointRow, renderSummaryText } from '../../report/summary-text.js';
 import { DEFAULT_CRITERIA, parseCriteriaFile } from '../../stress/criteria.js';
 import { formatDuration, parseDuration } from '../../stress/duration.js';
 import { ProgressLine } from '../../stress/progress.js';
-import { RUN_FILES, type LoadPlan } from '../../stress/run-dir.js';
-import { defaultSampleIntervalMs, MIN_SAMPLE_INTERVAL_MS, runSoak, type SoakEvent, type SoakOptions } from '../../stress/run.js';
+import { claimNewRunDir, claimRunDir, type RunDirClaim } from '../../stress/run-claim.js';
+import type { LoadPlan } from '../../stress/run-dir.js';
+import { injectsNothing, parseInjectSpec } from '../../stress/inject.js';
+import { defaultSampleIntervalMs, defaultTaskTimeoutMs, isWriteError, MIN_SAMPLE_INTERVAL_MS, runSoak, RunWriteError, type SoakEvent, type SoakOptions } from '../../stress/run.js';
 import type { RunSummary } from '../../stress/summary.js';
 import { DEFAULT_ROWS, defaultWorkloadThreads, type WorkloadSpec } from '../../stress/workloads.js';
 import { WorkloadLoadError } from '../../workers/workload-pool.js';
 import { EXIT, UsageError } from '../errors.js';
-import { parseRowCount, parseThreads, parseWholeNumber, prepareOutputDir } from '../options.js';
+import { MAX_MEMORY_HELP, parseMaxMemory, parseRowCount, parseThreads, parseWholeNumber } from '../options.js';
 import { printJson, printText } from '../output.js';
 
-/** Run directories go here (git-ignored) unless --out names one. */
+/** Run directories go here (git-ignored) unless --runs-dir names another parent or --out the folder itself. */
 export const RUNS_DIR = join('reports', 'runs');
 export const DEFAULT_DURATION = '24h';
 const MAX_CONCURRENCY = 10_000;
@@ -36,7 +39,11 @@ export interface RunFlags {
   sampleInterval?: string;
   criteria?: string;
   out?: string;
+  runsDir?: string;
+  maxMemory?: string;
   abortOnFail?: boolean;
+  inject?: string;
+  taskTimeout?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -45,6 +52,8 @@ export interface RunCommandOptions {
   readonly soak: Omit<SoakOptions, 'signal'>;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** the run directory, claimed for this run; released if the run fails before it starts */
+  readonly claim: RunDirClaim;
 }
 
 export function registerRun(program: Command): void {
@@ -68,8 +77,12 @@ export function registerRun(program: Command): void {
     .option('--rate <r>', 'open loop: iterations per second at fixed intended start times, e.g. 50 or 50/s')
     .option('--sample-interval <d>', `memory/CPU sample and latency interval (default: min(5s, duration/60), at least ${MIN_SAMPLE_INTERVAL_MS}ms)`)
     .option('--criteria <file>', 'JSON file overriding the default stability criteria')
-    .option('--out <dir>', `the run directory (default: ${RUNS_DIR}/<timestamp>)`)
+    .option('--out <dir>', 'the run directory itself; refused if it already holds a run')
+    .option('--runs-dir <dir>', `without --out: the parent of a new run directory <timestamp>-<4 hex> (default: ${RUNS_DIR})`)
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('--abort-on-fail', 'stop at the first failed criterion')
+    .option('--inject <faults>', 'inject faults per iteration, e.g. worker-crash=0.001,hang=0.0005,throw=0.01,leak=1KiB')
+    .option('--task-timeout <d>', 'abandon an iteration running longer, replacing its worker (default: min(30s, max(10s, duration/10)))')
     .option('--json', 'print the summary as JSON at the end (no progress, no table)')
     .option('--quiet', 'no progress line and no checkpoint table; only the summary at the end')
     .action(async (flags: RunFlags) => {
@@ -78,7 +91,7 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** argv flags → validated, filled options, or a UsageError naming the flag. Creates the run directory. */
+/** argv flags → validated, filled options, or a UsageError naming the flag. Claims the run directory. */
 export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunCommandOptions {
   const durationText = flags.duration ?? DEFAULT_DURATION;
   const durationMs = parseDuration(durationText, '--duration');
@@ -94,6 +107,7 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
   const mode = flags.mode ?? 'kpi';
   if (mode !== 'kpi' && mode !== 'pipeline') throw new UsageError(`--mode takes kpi or pipeline, got "${mode}"`);
   const threads = flags.threads === undefined ? defaultWorkloadThreads() : parseThreads(flags.threads);
+  const memoryLimit = parseMaxMemory(flags.maxMemory);
   let workload: WorkloadSpec;
   if (flags.workload !== undefined) {
     if (flags.rows !== undefined || flags.input !== undefined || flags.mode === 'pipeline') {
@@ -103,13 +117,15 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
   } else if (mode === 'pipeline') {
     if (flags.input === undefined) throw new UsageError('--mode pipeline re-reads a file every iteration: give it with --input FILE');
     if (flags.rows !== undefined) throw new UsageError('--rows and --input cannot be used together');
-    workload = { kind: 'pipeline', input: existingFile('--input', flags.input), threads };
+    workload = { kind: 'pipeline', input: existingFile('--input', flags.input), threads, memoryLimit };
   } else if (flags.input !== undefined) {
     if (flags.rows !== undefined) throw new UsageError('--rows and --input cannot be used together');
-    workload = { kind: 'kpi', input: { kind: 'file', path: existingFile('--input', flags.input) }, threads };
+    workload = { kind: 'kpi', input: { kind: 'file', path: existingFile('--input', flags.input) }, threads, memoryLimit };
   } else {
     const rows = flags.rows === undefined ? DEFAULT_ROWS : parseRowCount('--rows', flags.rows);
-    workload = { kind: 'kpi', input: { kind: 'synthetic', rows }, threads };
+    // refused here, before the run folder is claimed and before any memory is reserved
+    checkTapeFits(rows, false, memoryLimit);
+    workload = { kind: 'kpi', input: { kind: 'synthetic', rows }, threads, memoryLimit };
   }
 
   let load: LoadPlan;
@@ -123,7 +139,11 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
   }
 
   const criteria = flags.criteria === undefined ? DEFAULT_CRITERIA : parseCriteriaFile(flags.criteria);
-  const outDir = prepareRunDir(flags.out, now);
+  const inject = flags.inject === undefined ? null : parseInjectSpec(flags.inject);
+  const taskTimeoutMs = flags.taskTimeout === undefined ? defaultTaskTimeoutMs(durationMs) : parseDuration(flags.taskTimeout, '--task-timeout');
+  if (flags.out !== undefined && flags.runsDir !== undefined) throw new UsageError('--out names the run directory itself and --runs-dir its parent: give one of them');
+  const claim = flags.out === undefined ? claimNewRunDir('--runs-dir', flags.runsDir ?? RUNS_DIR, now) : claimRunDir('--out', flags.out);
+  const outDir = claim.dir;
 
   const recordedOptions: Record<string, unknown> = {
     duration: durationText,
@@ -135,10 +155,13 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
     ...(workload.kind === 'pipeline' ? { input: workload.input } : {}),
     ...(workload.kind === 'module' ? { module: workload.path } : {}),
     threads,
+    max_memory_bytes: memoryLimit.bytes,
     load,
     criteria: flags.criteria ?? null,
     out: outDir,
     abort_on_fail: flags.abortOnFail === true,
+    task_timeout_ms: taskTimeoutMs,
+    ...(inject !== null && !injectsNothing(inject) ? { inject } : {}),
   };
   return {
     soak: {
@@ -151,9 +174,12 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
       outDir,
       abortOnFail: flags.abortOnFail === true,
       recordedOptions,
+      inject,
+      taskTimeoutMs,
     },
     json: flags.json === true,
     quiet: flags.quiet === true,
+    claim,
   };
 }
 
@@ -174,20 +200,6 @@ function existingFile(option: string, path: string): string {
   }
   if (!file) throw new UsageError(`${option} ${path}: file not found or not a regular file`);
   return resolve(path);
-}
-
-/**
- * The run directory, created and proven writable before the run. One directory holds one run: a directory
- * that already holds a run's files is refused, since appending a second run to them would corrupt both.
- */
-function prepareRunDir(out: string | undefined, now: Date): string {
-  // ':' is not allowed in Windows file names, so the ISO timestamp uses '-' between hours, minutes, seconds
-  const dir = out ?? join(RUNS_DIR, now.toISOString().replace(/:/g, '-'));
-  const option = out === undefined ? 'run folder' : '--out';
-  for (const name of [RUN_FILES.manifest, RUN_FILES.samples, RUN_FILES.hlog, RUN_FILES.checkpoints, RUN_FILES.audit]) {
-    if (existsSync(join(dir, name))) throw new UsageError(`${option} ${dir} already holds a run (${name}); give a new folder`);
-  }
-  return prepareOutputDir(option, dir);
 }
 
 export function exitCodeOf(summary: RunSummary): number {
@@ -249,7 +261,19 @@ async function runCommand(options: RunCommandOptions): Promise<void> {
   try {
     ({ summary } = await runSoak({ ...options.soak, signal: controller.signal }, onEvent));
   } catch (error) {
+    if (error instanceof RunWriteError) {
+      progress?.clear();
+      process.stderr.write(`stress: ${error.message}\n`);
+      process.exitCode = EXIT.failed;
+      return;
+    }
+    // a run that never started leaves its folder free for the next try
+    options.claim.release();
     if (error instanceof WorkloadLoadError) throw new UsageError(`--workload: ${error.message}`);
+    // the run's first files could not be written: a folder that cannot be written, found before the run
+    if (isWriteError(error) && error.path?.startsWith(options.soak.outDir)) {
+      throw new UsageError(`run folder ${options.soak.outDir}: cannot write ${basename(error.path)} (${error.message})`);
+    }
     throw error;
   } finally {
     progress?.clear();

@@ -482,6 +482,76 @@
       (br_if $column (local.get $c)))
     (call $fold (i64x2.add (local.get $s) (i64x2.splat (i64.add (local.get $t0) (local.get $t1))))))
 
+  ;; Float dollars into whole cents, in place: the Arrow reader reads a Float64 money column of a record
+  ;; batch straight into its column of the tape and converts it here. For each of the $n values at $p:
+  ;;   x = dollars · 100; cents = Math.round(x) (nearest whole number, ties up), bit for bit as the
+  ;;   JavaScript reader computes it for every input, then + 0 (−0 becomes 0);
+  ;;   valid when dollars ≥ 0 (not NaN), |x − cents| ≤ 1e-12 · max(x, 1), and cents ≤ 2^53 − 1 (no infinity).
+  ;; Returns the sum of the cents when every value is valid, else −1: the caller then reads the batch again
+  ;; through the cell readers, which name the bad value. Two lanes sum alternate rows: a sum that stays
+  ;; below 2^53 is exact in any order, and one that does not exceeds 2^53 − 1 in any order.
+  (func (export "centsFromDollars") (param $p i32) (param $n i32) (result f64)
+    (local $end i32) (local $d v128) (local $x v128) (local $c v128) (local $ok v128) (local $sum v128)
+    (local $zero v128) (local $sd f64) (local $sx f64) (local $sc f64) (local $bad i32) (local $total f64)
+    (local.set $ok (v128.const i64x2 -1 -1))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $d (v128.load (local.get $p)))
+        (local.set $x (f64x2.mul (local.get $d) (v128.const f64x2 100 100)))
+        ;; nearest integer of |x| below 2^52 by adding and taking away 2^52 (ties to even), with x's sign
+        ;; (f64x2.ceil and f64x2.nearest are slow on some hosts, where V8 does them out of line)
+        (local.set $c (v128.or
+          (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))
+          (f64x2.sub
+            (f64x2.add (f64x2.abs (local.get $x)) (v128.const f64x2 4503599627370496 4503599627370496))
+            (v128.const f64x2 4503599627370496 4503599627370496))))
+        ;; Math.round takes ties up, not to even: one more where x is half-way above
+        (local.set $c (f64x2.add (local.get $c)
+          (v128.and
+            (f64x2.eq (f64x2.sub (local.get $x) (local.get $c)) (v128.const f64x2 0.5 0.5))
+            (v128.const f64x2 1 1))))
+        ;; from 2^52 on, x is a whole number already (and NaN stays NaN)
+        (local.set $c (v128.bitselect
+          (local.get $x)
+          (local.get $c)
+          (v128.not (f64x2.lt (f64x2.abs (local.get $x)) (v128.const f64x2 4503599627370496 4503599627370496)))))
+        (local.set $c (f64x2.add (local.get $c) (local.get $zero)))
+        (local.set $ok (v128.and (local.get $ok)
+          (v128.and
+            (v128.and
+              (f64x2.ge (local.get $d) (local.get $zero))
+              (f64x2.le (local.get $c) (v128.const f64x2 9007199254740991 9007199254740991)))
+            (f64x2.le
+              (f64x2.abs (f64x2.sub (local.get $x) (local.get $c)))
+              (f64x2.mul (v128.const f64x2 1e-12 1e-12) (f64x2.pmax (v128.const f64x2 1 1) (local.get $x)))))))
+        (v128.store (local.get $p) (local.get $c))
+        (local.set $sum (f64x2.add (local.get $sum) (local.get $c)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $pair)))
+    (local.set $total (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
+    (local.set $bad (i32.eqz (i64x2.all_true (local.get $ok))))
+    ;; an odd last value, the same way
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (local.set $sd (f64.load (local.get $p)))
+        (local.set $sx (f64.mul (local.get $sd) (f64.const 100)))
+        (local.set $sc (f64.ceil (local.get $sx)))
+        (if (f64.gt (f64.sub (local.get $sc) (f64.const 0.5)) (local.get $sx))
+          (then (local.set $sc (f64.sub (local.get $sc) (f64.const 1)))))
+        (local.set $sc (f64.add (local.get $sc) (f64.const 0)))
+        (if (i32.eqz
+              (i32.and
+                (i32.and (f64.ge (local.get $sd) (f64.const 0)) (f64.le (local.get $sc) (f64.const 9007199254740991)))
+                (f64.le
+                  (f64.abs (f64.sub (local.get $sx) (local.get $sc)))
+                  (f64.mul (f64.const 1e-12) (f64.max (local.get $sx) (f64.const 1))))))
+          (then (local.set $bad (i32.const 1))))
+        (f64.store (local.get $p) (local.get $sc))
+        (local.set $total (f64.add (local.get $total) (local.get $sc)))))
+    (if (result f64) (local.get $bad) (then (f64.const -1)) (else (local.get $total))))
+
   ;; Every byte of [$p, $p + $bytes) ($bytes even) folded into one v128: 64 bytes a step into four
   ;; accumulators, then the remaining 16-bit words one by one.
   (func $read (param $p i32) (param $bytes i32) (result v128)

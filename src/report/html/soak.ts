@@ -16,6 +16,7 @@ import type { CriterionResult } from '../../stress/criteria.js';
 import type { DriftResult } from '../../stress/drift.js';
 import { readJsonLines, readManifest, RUN_FILES, type RunManifest, type SampleRecord } from '../../stress/run-dir.js';
 import type { RunSummary } from '../../stress/summary.js';
+import { describeLoad } from '../summary-text.js';
 import { sig, sigAll, type ChartSpec, type HLineSpec, type SeriesSpec, type VLineSpec } from './chart-spec.js';
 import { DEFAULT_MAX_POINTS, downsampleMinMax, type MaybeNumber } from './downsample.js';
 import { escapeHtml } from './escape.js';
@@ -510,8 +511,7 @@ ${factsGrid(run)}
 
 function loadShape(run: SoakRunFiles): string {
   const load = run.summary?.load;
-  if (load?.kind === 'open') return `open loop at ${num(load.rate_per_s)}/s (latency from intended start times; ${group(load.late_starts)} late starts)`;
-  if (load?.kind === 'closed') return `closed loop, ${load.concurrency} in flight`;
+  if (load !== undefined) return describeLoad(load);
   const plan = run.manifest.load;
   return plan.kind === 'open' ? `open loop at ${num(plan.rate_per_s)}/s` : `closed loop, ${plan.concurrency} in flight`;
 }
@@ -552,7 +552,7 @@ function criteriaSection(summary: RunSummary | null): string {
   if (!summary) return '<section class="card"><h2>Criteria</h2><p class="muted">Not judged yet: there is no summary.json.</p></section>';
   const rows = summary.criteria.map((c: CriterionResult) => {
     const measured = c.measured === null ? 'not measured' : `${num(c.measured)} ${c.unit}`;
-    return `<tr class="row-${c.verdict.toLowerCase()}"><td><b>${escapeHtml(CRITERION_NAMES[c.name] ?? c.name)}</b></td>
+    return `<tr class="row-${c.verdict === 'N/A' ? 'na' : c.verdict.toLowerCase()}"><td><b>${escapeHtml(CRITERION_NAMES[c.name] ?? c.name)}</b></td>
 <td class="num">${escapeHtml(measured)}</td><td>${escapeHtml(c.pass_rule)}</td><td>${escapeHtml(c.fail_rule)}</td>
 <td>${badge(c.verdict)}</td><td class="detail">${escapeHtml(c.detail)}</td></tr>`;
   });

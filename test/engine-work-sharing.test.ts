@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { referenceSnapshots } from '../src/engine/reference.js';
+import { MONEY_COLUMNS } from '../src/engine/schema.js';
+import { awaitSeat, chunkRowsFor, closeSeat, leaveSeat, nextGeneration, openShare, shareWords, sumChunks, takeSeat, type ShareTask } from '../src/engine/work-sharing.js';
+import { KpiPool } from '../src/workers/kpi-pool.js';
+import { bitwise } from './support/bits.js';
+import { seededRandom, tapeFromRows } from './support/tapes.js';
+
+function task(slot: number, generation: number, counter = 0): ShareTask {
+  return { kind: 'share', slot, generation, counter, chunks: 4, chunkRows: 8, rows: 30 };
+}
+
+describe('rows shared in chunks among threads', () => {
+  it('waits for a worker that took its seat, and not for one that comes after the seat was closed', () => {
+    const words = shareWords();
+    const generation = nextGeneration();
+    openShare(words, 0, [1, 2], generation);
+    expect(takeSeat(words, task(1, generation))).toBe(true);
+    expect(closeSeat(words, 1, generation)).toBe(true);
+    // the worker of seat 1 is still summing: the calling thread gives up waiting after the time it allows
+    expect(awaitSeat(words, 1, 1)).toBeNull();
+    leaveSeat(words, 1, 42);
+    expect(awaitSeat(words, 1, 1)).toBe(42);
+    expect(closeSeat(words, 2, generation)).toBe(false);
+    // the task of seat 2 runs late: its seat is closed, it does nothing
+    expect(takeSeat(words, task(2, generation))).toBe(false);
+  });
+
+  it('keeps a late task of an earlier computation out of a later one on the same slot', () => {
+    const words = shareWords();
+    const earlier = nextGeneration();
+    openShare(words, 0, [1], earlier);
+    expect(closeSeat(words, 1, earlier)).toBe(false);
+    const later = nextGeneration();
+    openShare(words, 0, [1], later);
+    expect(takeSeat(words, task(1, earlier))).toBe(false);
+    expect(takeSeat(words, task(1, later))).toBe(true);
+  });
+
+  it('hands every row to exactly one taker, whoever takes the chunks', () => {
+    const words = shareWords();
+    const rows = 30_001;
+    const chunkRows = chunkRowsFor(rows, 2);
+    const chunks = Math.ceil(rows / chunkRows);
+    expect(chunkRows % 8).toBe(0);
+    openShare(words, 3, [], nextGeneration());
+    const seen = new Uint8Array(rows);
+    // two takers interleaved: each takes one chunk, then the other, until none is left
+    let turns = 0;
+    sumChunks(words, 3, chunks, chunkRows, rows, (start, end) => {
+      turns++;
+      for (let i = start; i < end; i++) seen[i]! += 1;
+      if (turns === 1) sumChunks(words, 3, chunks, chunkRows, rows, (s, e) => seen.fill(seen[s]! + 1, s, e));
+    });
+    expect(seen.every((count) => count === 1)).toBe(true);
+  });
+
+  it('gives the reference on many calls in a row, and a pool closed at once leaves no worker answering it', async () => {
+    const random = seededRandom(5);
+    const testRows = Array.from({ length: 50_000 }, (_, i) => ({
+      cents: MONEY_COLUMNS.map(() => Math.floor(random() * 1e9)),
+      date: `2025-03-${String(1 + (i % 7)).padStart(2, '0')}`,
+      group: 'g',
+    }));
+    const { tape } = tapeFromRows(testRows);
+    const reference = bitwise(referenceSnapshots(tape));
+    for (let round = 0; round < 3; round++) {
+      const pool = await KpiPool.open(tape, { threads: 2, crossoverRows: 0 });
+      const results = [];
+      for (let call = 0; call < 50; call++) results.push(await pool.snapshots());
+      // concurrent calls share the pool's slots and seats
+      results.push(...(await Promise.all(Array.from({ length: 8 }, () => pool.snapshots()))));
+      await pool.close();
+      for (const result of results) expect(bitwise(result)).toEqual(reference);
+    }
+  });
+});
