@@ -37,8 +37,18 @@ function run(command: string, args: readonly string[], cwd: string): Ran {
 /** As run(), without blocking: the gate writes its inputs while the base installs and builds. */
 function runAsync(command: string, args: readonly string[], cwd: string, signal: AbortSignal): Promise<Ran> {
   return new Promise((resolve) => {
-    // an interrupt ends the install or build at once (spawn's signal option kills the child)
-    const child = spawn(command, args, { cwd, signal, env: { ...process.env, npm_config_loglevel: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // a process group of its own, so that an interrupt ends npm and what it started (tsc), not npm alone: a
+    // build left running would write into the worktree after it has been removed
+    const child = spawn(command, args, { cwd, detached: true, env: { ...process.env, npm_config_loglevel: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // the group has already ended
+      }
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    child.on('close', () => signal.removeEventListener('abort', stop));
     let output = '';
     const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-16_000));
     child.stdout.on('data', keep);
