@@ -271,6 +271,10 @@ export class KpiPool {
    * tape has too few scratch slots free for every thread.
    */
   private async share(rows: number, read: StreamOrder | null): Promise<{ partials: Float64Array[]; checksum: number } | null> {
+    // A task a worker has not yet run is still queued: when the calling thread keeps finishing before the
+    // workers start, sharing again would queue one more per call without bound (a leak at every call). The
+    // caller then takes the path that waits for every range, which drains the queue.
+    if (this.stragglers.size > 0) return null;
     const own = this.takeSlot();
     const seats = Array.from({ length: this.workers }, () => this.takeSlot());
     try {
