@@ -18,19 +18,22 @@
  *
  * Benchmarks print; they do not assert speed.
  */
-import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
-import { KpiPool, MONEY_COLUMNS, type Tape } from 'loan-kpi-stress';
+import { KpiPool, type Tape } from 'loan-kpi-stress';
 // Not yet exported from the package index: imported from the build output until it is.
 import { syntheticTape } from '../dist/io/synthetic.js';
 import { disagreements } from './agreement.js';
 import { duckRows, KPI_SQL, loadIntoDuckDB, storageSummary, type MoneyType } from './duck.js';
+import { BYTES_PER_ROW } from './roofline-lib.js';
 import { summaryTable } from './table.js';
 import {
   compactCount,
   crossingPoint,
   fixed,
+  loadLine,
+  machineLine,
   nowMs,
   otherCpuMeter,
   parseSizes,
@@ -41,8 +44,6 @@ import {
   type Summary,
 } from './lib.js';
 
-/** What the kernel reads per row: nine float64 cents and a uint16 date key. */
-const BYTES_PER_ROW = MONEY_COLUMNS.length * Float64Array.BYTES_PER_ELEMENT + Uint16Array.BYTES_PER_ELEMENT;
 const DATES = 12;
 const SEED = 1;
 
@@ -114,18 +115,11 @@ async function main(): Promise<number> {
 }
 
 function machineLines(): string[] {
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   return [
-    `machine: ${cpu}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}`,
+    machineLine(),
     `runtime: Node ${process.version} (V8 ${process.versions.v8}), DuckDB ${duckdbVersion()} via @duckdb/node-api`,
     loadLine('at start'),
   ];
-}
-
-/** Other processes on a shared machine move the figures; the load average says whether they were there. */
-function loadLine(when: string): string {
-  const [one, five] = loadavg();
-  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
 }
 
 function synthetic(rows: number): { tape: Tape; ms: number } {

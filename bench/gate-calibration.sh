@@ -13,6 +13,10 @@ set -uo pipefail
 runs=${1:-10}
 fraction=${2:-0.25}
 shift $(( $# < 2 ? $# : 2 ))
+if ! [[ $runs =~ ^[1-9][0-9]*$ && $fraction =~ ^(0|1)?\.[0-9]+$ ]]; then
+  echo "usage: bash bench/gate-calibration.sh [RUNS=10] [FRACTION=0.25] [gate flags]: RUNS is a whole number, FRACTION a decimal such as 0.25 (got \"$runs\" \"$fraction\")" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$here/reports/gate-calibration}
 work=$(mktemp -d)

@@ -23,7 +23,6 @@
  *
  * Benchmarks print; they do not assert speed.
  */
-import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
@@ -33,7 +32,7 @@ import { readCsvSerial } from '../dist/io/csv.js';
 import { readCsvParallel } from '../dist/io/csv-parallel.js';
 import { closeIngestWorkers } from '../dist/io/ingest-pool.js';
 import { ensureFile } from './files.js';
-import { compactCount, fixed, nowMs, otherCpuMeter, renderTable, summarise } from './lib.js';
+import { compactCount, fixed, loadLine, machineLine, nowMs, otherCpuMeter, renderTable, summarise } from './lib.js';
 
 interface Method {
   readonly name: string;
@@ -68,11 +67,6 @@ function options() {
     duckdbRuns: values['duckdb-runs'] === undefined ? runs : whole('duckdb-runs', values['duckdb-runs'], 1),
     dir: values.dir,
   };
-}
-
-function loadLine(when: string): string {
-  const [one, five] = loadavg();
-  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
 }
 
 /** Rows of a generated CSV tape of about `megabytes` MB (88 bytes a row). */
@@ -131,7 +125,7 @@ async function main(): Promise<void> {
     [csv, await ensureFile(csv, opts.rows)],
     [arrow, await ensureFile(arrow, opts.rows)],
   ]);
-  console.log(`machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}`);
+  console.log(machineLine());
   console.log(`runtime: Node ${process.version} (V8 ${process.versions.v8}), DuckDB ${duckdbVersion()} via @duckdb/node-api`);
   console.log(loadLine('at start'));
 

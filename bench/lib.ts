@@ -5,8 +5,11 @@
  * harness (nothing kept per iteration) does not apply here, and exact order statistics are worth having.
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { quantileSorted } from '../dist/stress/stats.js';
+
+// the harness's order statistics: the median, and quantiles interpolated between ranks (type 7, as R and NumPy)
+export { median, quantileSorted } from '../dist/stress/stats.js';
 
 /** Order statistics of a sample, in the sample's unit. */
 export interface Summary {
@@ -18,9 +21,6 @@ export interface Summary {
   readonly p99: number;
   readonly max: number;
 }
-
-/** The q-quantile of ascending values, interpolated between the nearest ranks (type 7, as R and NumPy). */
-export { quantileSorted } from '../dist/stress/stats.js';
 
 export function summarise(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new RangeError('summary of no samples');
@@ -36,8 +36,15 @@ export function summarise(samples: readonly number[]): Summary {
   };
 }
 
-export function median(samples: readonly number[]): number {
-  return summarise(samples).median;
+/** The machine a benchmark runs on: CPU model, logical cores, memory, operating system. */
+export function machineLine(): string {
+  return `machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}`;
+}
+
+/** Other processes on a shared machine move the figures; the load average says whether they were there. */
+export function loadLine(when: string): string {
+  const [one, five] = loadavg();
+  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
 }
 
 /** Milliseconds since an arbitrary origin, at nanosecond resolution. */

@@ -33,7 +33,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,7 +47,7 @@ import { syntheticTape } from '../dist/io/synthetic.js';
 import { disagreements } from './agreement.js';
 import { duckRows, KPI_SQL, loadIntoDuckDB } from './duck.js';
 import { ensureFile } from './files.js';
-import { compactCount, fixed, nowMs, otherCpuMeter, parseSizes, renderTable, summarise } from './lib.js';
+import { compactCount, fixed, loadLine, machineLine, nowMs, otherCpuMeter, parseSizes, renderTable, summarise } from './lib.js';
 import { BYTES_PER_ROW, timeRoundRobin, type Method } from './roofline-lib.js';
 import { TABLE_HEADER, tableCells, tableLine, type TableLine } from './table-lib.js';
 
@@ -96,11 +95,6 @@ function parseOptions(args: readonly string[]): Options {
     dir: values.dir,
     skipIngest: values['skip-ingest'],
   };
-}
-
-function loadLine(when: string): string {
-  const [one, five] = loadavg();
-  return `load average ${when}: ${fixed(one ?? 0)} (1 min), ${fixed(five ?? 0)} (5 min) on ${availableParallelism()} cores`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -308,10 +302,7 @@ async function timeIngest(methods: readonly IngestMethod[], options: Options, ow
 export async function summaryTable(args: readonly string[]): Promise<number> {
   const options = parseOptions(args);
   console.log(`command: npm run bench:table${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`);
-  console.log(
-    `machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
-      `${platform()} ${release()}; Node ${process.version}; DuckDB ${duckdbVersion()}`,
-  );
+  console.log(`${machineLine()}; Node ${process.version}; DuckDB ${duckdbVersion()}`);
   console.log(loadLine('at start'));
   const meter = otherCpuMeter();
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });

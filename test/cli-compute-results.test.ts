@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -7,7 +6,7 @@ import { verifyAuditFile } from '../src/audit/verify.js';
 import { readTrail } from '../src/audit/trail.js';
 import { parquetToArrowTable } from '../src/io/parquet.js';
 import { writeSyntheticFile } from '../src/io/synthetic.js';
-import { MAIN, runCli, tempDir, tempFile } from './support/cli.js';
+import { runCli, startCli, tempDir, tempFile } from './support/cli.js';
 
 const HEADER = 'loan_id,measurement_date,total_receivable_usd,total_eligible_usd,discounted_balance_usd,cash_available_usd,dpd_30_60_usd,dpd_60_90_usd,dpd_90_plus_usd';
 const TAPE = [
@@ -186,18 +185,7 @@ describe('stress compute --out: the result set', () => {
     const tape = join(dir, 'tape.parquet');
     await writeSyntheticFile(tape, { rows: 20_000, dates: 6, seed: 3 });
     const out = join(dir, 'out');
-    const runs = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [MAIN, 'compute', tape, '--out', out, '--threads', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        }),
-      ),
-    );
+    const runs = await Promise.all(Array.from({ length: 4 }, () => startCli(['compute', tape, '--out', out, '--threads', '1', '--json'])));
     for (const run of runs) {
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);

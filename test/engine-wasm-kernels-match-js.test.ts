@@ -6,7 +6,7 @@ import { keyCount, snapshotsFromSums } from '../src/engine/kpis.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from '../src/engine/schema.js';
 import { ScratchSlots, WasmKernels } from '../src/engine/wasm-kernels.js';
-import { kernelModule } from '../src/workers/kpi-pool.js';
+import { kernelModule } from '../src/workers/kernel-module.js';
 import { bitwise } from './support/bits.js';
 import { seededRandom } from './support/tapes.js';
 

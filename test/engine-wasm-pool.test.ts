@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { STREAM_ORDERS } from '../src/engine/wasm-kernels.js';
-import { kernelModule, KpiPool } from '../src/workers/kpi-pool.js';
+import { kernelModule } from '../src/workers/kernel-module.js';
+import { KpiPool } from '../src/workers/kpi-pool.js';
 import { bitwise } from './support/bits.js';
 import { seededRandom, tapeFromRows, type TestRow } from './support/tapes.js';
 

@@ -6,6 +6,18 @@ import { KpiPool } from '../src/workers/kpi-pool.js';
 import { bitwise } from './support/bits.js';
 import { seededRandom, tapeFromRows } from './support/tapes.js';
 
+/** A tape of random cents over `dates` days of one month, and its serial reference. */
+function randomTape(seed: number, rows: number, dates: number) {
+  const random = seededRandom(seed);
+  const testRows = Array.from({ length: rows }, (_, i) => ({
+    cents: MONEY_COLUMNS.map(() => Math.floor(random() * 1e9)),
+    date: `2025-03-${String(1 + (i % dates)).padStart(2, '0')}`,
+    group: 'g',
+  }));
+  const { tape } = tapeFromRows(testRows);
+  return { tape, reference: bitwise(referenceSnapshots(tape)) };
+}
+
 function task(slot: number, generation: number, counter = 0): ShareTask {
   return { kind: 'share', slot, generation, counter, chunks: 4, chunkRows: 8, rows: 30 };
 }
@@ -56,22 +68,38 @@ describe('rows shared in chunks among threads', () => {
   });
 
   it('gives the reference on many calls in a row, and a pool closed at once leaves no worker answering it', async () => {
-    const random = seededRandom(5);
-    const testRows = Array.from({ length: 50_000 }, (_, i) => ({
-      cents: MONEY_COLUMNS.map(() => Math.floor(random() * 1e9)),
-      date: `2025-03-${String(1 + (i % 7)).padStart(2, '0')}`,
-      group: 'g',
-    }));
-    const { tape } = tapeFromRows(testRows);
-    const reference = bitwise(referenceSnapshots(tape));
+    const { tape, reference } = randomTape(5, 50_000, 7);
     for (let round = 0; round < 3; round++) {
       const pool = await KpiPool.open(tape, { threads: 2, crossoverRows: 0 });
       const results = [];
-      for (let call = 0; call < 50; call++) results.push(await pool.snapshots());
+      for (let call = 0; call < 50; call++) {
+        results.push(await pool.snapshots());
+        // Every other call after a turn of the event loop, which takes in the worker's answer to the call
+        // before, so that it takes part again; the calls between run while its share task is outstanding.
+        if (call % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
+      }
       // concurrent calls share the pool's slots and seats
       results.push(...(await Promise.all(Array.from({ length: 8 }, () => pool.snapshots()))));
       await pool.close();
       for (const result of results) expect(bitwise(result)).toEqual(reference);
+    }
+  });
+
+  it('leaves at most one unanswered task per worker, however many calls run without a turn of the event loop', async () => {
+    const { tape, reference } = randomTape(6, 20_000, 5);
+    const pool = await KpiPool.open(tape, { threads: 3, crossoverRows: 0 });
+    try {
+      let most = 0;
+      // awaits alone: the workers' answers, which arrive as messages, are not taken in until the loop ends
+      for (let call = 0; call < 300; call++) {
+        expect(bitwise(await pool.snapshots())).toEqual(reference);
+        most = Math.max(most, pool.unansweredTasks);
+      }
+      expect(most).toBeLessThanOrEqual(pool.workers);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pool.unansweredTasks).toBe(0);
+    } finally {
+      await pool.close();
     }
   });
 });

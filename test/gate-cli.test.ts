@@ -61,6 +61,8 @@ describe('stress gate: stored baseline', () => {
     const baseline = JSON.parse(readFileSync(file, 'utf8'));
     expect(JSON.parse(stored.stdout)).toEqual(baseline);
     expect(baseline.format).toBe('stress-gate-baseline/1');
+    // the commit measured: this tree is a git checkout
+    expect(baseline.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(baseline.benchmarks['kpi-100k'].blocks).toHaveLength(QUICK_PLAN.pairs);
     expect(baseline.calibration_ms).toHaveLength(QUICK_PLAN.pairs);
     expect(Object.keys(baseline.benchmarks)).toEqual(['kpi-100k']);

@@ -22,6 +22,7 @@ import { tapeViews } from '../src/engine/columns.js';
 import { M } from '../src/engine/schema.js';
 import { readArrowTape } from '../src/io/arrow.js';
 import { TapeInputError } from '../src/io/problems.js';
+import { DAY_2025_01_31, days, dollars } from './support/arrow-columns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'io-arrow-reject-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,9 +33,6 @@ function arrowFile(columns: Record<string, Vector>): string {
   return path;
 }
 
-const DAY = 20119; // 2025-01-31
-const days = (n: number) => makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: new Int32Array(n).fill(DAY) }));
-const dollars = (values: (number | null)[]) => vectorFromArray(values, new Float64());
 const ones = (n: number) => dollars(new Array<number>(n).fill(1));
 
 /** A three-row tape whose receivable (or any column given) is replaced. */
@@ -92,7 +90,7 @@ describe('Arrow tapes are rejected cell by cell, naming the row, the column, the
     {
       name: 'a day count past year 9999',
       column: 'measurement_date',
-      vector: makeVector(makeData({ type: new DateDay(), length: 3, nullCount: 0, data: new Int32Array([DAY, DAY, 3_000_000]) })),
+      vector: makeVector(makeData({ type: new DateDay(), length: 3, nullCount: 0, data: new Int32Array([DAY_2025_01_31, DAY_2025_01_31, 3_000_000]) })),
       row: 3,
       value: '3000000',
       reason: 'bad date',

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Binary,
-  DateDay,
   DateMillisecond,
   Decimal,
   Dictionary,
@@ -29,6 +28,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tapeViews } from '../src/engine/columns.js';
 import { M } from '../src/engine/schema.js';
 import { readArrowTape } from '../src/io/arrow.js';
+import { DAY_2025_01_31, days, dollars } from './support/arrow-columns.js';
 
 const root = mkdtempSync(join(tmpdir(), 'io-arrow-types-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,9 +39,6 @@ function arrowFile(columns: Record<string, Vector>): string {
   return path;
 }
 
-const DAY_2025_01_31 = 20119;
-const days = (n: number) => makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: new Int32Array(n).fill(DAY_2025_01_31) }));
-const dollars = (values: number[]) => vectorFromArray(values, new Float64());
 
 /** Decimal128 cells from unscaled bigints. */
 function decimal(unscaled: bigint[], scale: number, precision = 18): Vector {

@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DateDay, Float64, Int64, makeData, makeVector, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Float64, Int64, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { parquetBytes, parquetToArrowTable } from '../src/io/parquet.js';
 import { TapeInputError } from '../src/io/problems.js';
 import { readTape } from '../src/io/read-tape.js';
 import { writeSyntheticFile } from '../src/io/synthetic.js';
+import { days, dollars } from './support/arrow-columns.js';
 import { bitwise } from './support/bits.js';
 import { runCli } from './support/cli.js';
 
@@ -18,9 +19,6 @@ function caseDir(): string {
   return mkdtempSync(join(root, 'case-'));
 }
 
-const DAY = 20119; // 2025-01-31
-const days = (n: number) => makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: new Int32Array(n).fill(DAY) }));
-const dollars = (values: (number | null)[]) => vectorFromArray(values, new Float64());
 
 async function parquetFile(columns: Record<string, Vector>, name = 'tape.parquet'): Promise<string> {
   const path = join(caseDir(), name);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLatencyHistogram, HIGHEST_TRACKABLE_US, latencyPercentileMs, latencySummaryMs, recordLatencyNs } from '../src/stress/histogram.js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import {
+  addLatencyHistogram,
+  createLatencyHistogram,
+  HIGHEST_TRACKABLE_US,
+  latencyPercentileMs,
+  latencySummaryMs,
+  recordLatencyNs,
+} from '../src/stress/histogram.js';
 
 describe('latency histogram', () => {
   it('summarises 1..10000 µs within the 3-digit resolution', () => {
@@ -78,6 +86,54 @@ describe('latency histogram', () => {
       // a few dozen cases: each summary walks the 48-hour histogram's buckets
       { numRuns: 30 },
     );
+  });
+
+  it('adds an interval exactly as the library\'s add() does, walking only up to its maximum', () => {
+    /** everything add() changes: the counts (encoded), total, exact min and max, timestamps */
+    const state = (h: Histogram) => ({
+      counts: encodeIntoCompressedBase64(h),
+      total: h.totalCount,
+      min: h.minNonZeroValue,
+      max: h.maxValue,
+      start: h.startTimeStampMsec,
+      end: h.endTimeStampMsec,
+    });
+    const interval = fc.record({
+      values: fc.array(fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 1, max: HIGHEST_TRACKABLE_US })), { maxLength: 200 }),
+      start: fc.integer({ min: 0, max: 1e12 }),
+      length: fc.integer({ min: 0, max: 1e6 }),
+      // as written to latency.hlog and read back by `stress report` (readHlog)
+      decoded: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(interval, { minLength: 1, maxLength: 6 }), (intervals) => {
+        const walked = createLatencyHistogram();
+        const added = createLatencyHistogram();
+        for (const { values, start, length, decoded } of intervals) {
+          const recorded = createLatencyHistogram();
+          for (const value of values) recorded.recordValue(value);
+          recorded.startTimeStampMsec = start;
+          recorded.endTimeStampMsec = start + length;
+          const from = decoded ? decodeFromCompressedBase64(encodeIntoCompressedBase64(recorded), 64, false, HIGHEST_TRACKABLE_US) : recorded;
+          addLatencyHistogram(walked, from);
+          added.add(from);
+          expect(state(walked)).toEqual(state(added));
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('leaves histograms of another shape to add()', () => {
+    const coarse = build({ bitBucketSize: 64, lowestDiscernibleValue: 1000, highestTrackableValue: HIGHEST_TRACKABLE_US, numberOfSignificantValueDigits: 2 });
+    coarse.recordValue(123_456);
+    const walked = createLatencyHistogram();
+    const added = createLatencyHistogram();
+    addLatencyHistogram(walked, coarse);
+    added.add(coarse);
+    expect(walked.totalCount).toBe(1);
+    expect(encodeIntoCompressedBase64(walked)).toBe(encodeIntoCompressedBase64(added));
+    expect([walked.minNonZeroValue, walked.maxValue]).toEqual([added.minNonZeroValue, added.maxValue]);
   });
 
   it('gives zeros when empty', () => {

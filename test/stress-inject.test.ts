@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultDrawer, injectsNothing, parseInjectSpec } from '../src/stress/inject.js';
+import { faultDrawer, injectsNothing, MAX_LEAK_BYTES, NO_FAULTS, parseInjectSpec } from '../src/stress/inject.js';
 
 describe('parseInjectSpec', () => {
   it('reads rates per iteration and the leak in bytes, any subset, any order', () => {
@@ -7,6 +7,10 @@ describe('parseInjectSpec', () => {
     expect(parseInjectSpec('leak=2MiB, throw=1e-3')).toEqual({ worker_crash: 0, hang: 0, throw: 0.001, leak_bytes: 2 * 2 ** 20 });
     expect(parseInjectSpec('leak=512').leak_bytes).toBe(512);
     expect(parseInjectSpec('leak=3kb').leak_bytes).toBe(3000);
+    // the sizes --max-memory takes (byteSize), fractions of a unit included
+    expect(parseInjectSpec('leak=1.5KiB').leak_bytes).toBe(1536);
+    expect(parseInjectSpec('leak=16MiB').leak_bytes).toBe(MAX_LEAK_BYTES);
+    expect(parseInjectSpec('leak=0').leak_bytes).toBe(0);
     expect(injectsNothing(parseInjectSpec('throw=0'))).toBe(true);
   });
 
@@ -14,7 +18,9 @@ describe('parseInjectSpec', () => {
     expect(() => parseInjectSpec('')).toThrow(/--inject: empty/);
     expect(() => parseInjectSpec('throw=-0.1')).toThrow(/throw=-0.1: a rate per iteration is a number from 0 to 1/);
     expect(() => parseInjectSpec('throw=abc')).toThrow(/throw=abc/);
-    expect(() => parseInjectSpec('leak=1.5KiB')).toThrow(/leak=1.5KiB: a size such as/);
+    expect(() => parseInjectSpec('leak=1.5XiB')).toThrow(/leak=1.5XiB: a size such as/);
+    expect(() => parseInjectSpec('leak=-1KiB')).toThrow(/leak=-1KiB: a size such as/);
+    expect(() => parseInjectSpec('leak=1GiB')).toThrow(/leak=1GiB: at most 16 MiB per iteration/);
   });
 });
 
@@ -34,7 +40,7 @@ describe('faultDrawer', () => {
   });
 
   it('injects nothing without a spec', () => {
-    const draw = faultDrawer({ worker_crash: 0, hang: 0, throw: 0, leak_bytes: 0 }, () => 0);
+    const draw = faultDrawer(NO_FAULTS, () => 0);
     expect(draw()).toBeNull();
   });
 });

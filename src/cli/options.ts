@@ -83,16 +83,21 @@ const BYTE_UNITS: Readonly<Record<string, number>> = {
 };
 
 /**
- * A size in bytes: "8GiB", "512MB", "1.5g", "4096". KiB, MiB, GiB, TiB and the bare letters k, m, g, t are
- * powers of 1024 (as in `java -Xmx512m`); KB, MB, GB, TB powers of 1000; no unit is bytes.
+ * A size in whole bytes, or NaN when `text` is not one: "8GiB", "512MB", "1.5g", "4096". KiB, MiB, GiB, TiB
+ * and the bare letters k, m, g, t are powers of 1024 (as in `java -Xmx512m`); KB, MB, GB, TB powers of
+ * 1000; no unit is bytes. The one grammar of sizes: callers add their own range and message.
  */
-export function parseByteSize(option: string, text: string): number {
+export function byteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text.replace(/_/g, ''));
   const unit = BYTE_UNITS[(match?.[2] ?? '').toLowerCase() || 'b'];
   const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
-  if (!(bytes >= 1) || !Number.isSafeInteger(bytes)) {
-    throw new UsageError(`${option} takes a size such as 8GiB, 512MB or 1.5g, got "${text}"`);
-  }
+  return Number.isSafeInteger(bytes) ? bytes : Number.NaN;
+}
+
+/** byteSize, at least 1 byte, or a UsageError naming the option. */
+export function parseByteSize(option: string, text: string): number {
+  const bytes = byteSize(text);
+  if (!(bytes >= 1)) throw new UsageError(`${option} takes a size such as 8GiB, 512MB or 1.5g, got "${text}"`);
   return bytes;
 }
 

@@ -3,6 +3,7 @@
  * exit code; errors reach the user as one line with no stack trace.
  */
 import { Command, CommanderError } from 'commander';
+import { messageOf } from '../errors.js';
 import { TapeInputError } from '../io/problems.js';
 import { EXIT, UsageError } from './errors.js';
 import { registerCommands } from './commands/index.js';
@@ -42,7 +43,7 @@ function reportError(error: unknown): number {
     process.stderr.write(`stress: ${error.message}\n`);
     return EXIT.usage;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   process.stderr.write(`stress: internal error: ${message}\n`);
   if (process.env['STRESS_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return EXIT.failed;

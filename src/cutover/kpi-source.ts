@@ -21,14 +21,14 @@ export interface KpiSource {
   readonly snapshots: readonly ComparableSnapshot[];
 }
 
-export const KPIS_FILE = 'kpis.json';
+const KPIS_FILE = 'kpis.json';
 export const LATEST_LINK = 'latest';
 
 /**
  * The kpis.json a folder stands for: DIR/kpis.json, else the one in the run folder DIR/latest points to, named
  * by that folder's own path so that the output says which run was compared.
  */
-export function kpisFileOf(option: string, dir: string): string {
+function kpisFileOf(option: string, dir: string): string {
   const own = join(dir, KPIS_FILE);
   if (existsSync(own)) return own;
   const link = join(dir, LATEST_LINK);

@@ -7,7 +7,7 @@
  * same tolerance. The KPIs are what the cutover is judged on; rows and sums are compared too because two
  * results can agree on every ratio while one of them lost rows (the same share of numerator and denominator).
  */
-import { KPI_NAMES } from '../engine/kpis.js';
+import { compareSnapshots, KPI_NAMES } from '../engine/kpis.js';
 import { MONEY_COLUMNS } from '../engine/schema.js';
 
 export const COMPARED_METRICS = [...KPI_NAMES, 'rows', ...MONEY_COLUMNS] as const;
@@ -71,13 +71,6 @@ function keyFields(snapshot: SnapshotKey): SnapshotKey {
   return snapshot.group === undefined ? { measurement_date: snapshot.measurement_date } : { measurement_date: snapshot.measurement_date, group: snapshot.group };
 }
 
-function compareKeys(a: SnapshotKey, b: SnapshotKey): number {
-  if (a.measurement_date !== b.measurement_date) return a.measurement_date < b.measurement_date ? -1 : 1;
-  const ga = a.group ?? '';
-  const gb = b.group ?? '';
-  return ga === gb ? 0 : ga < gb ? -1 : 1;
-}
-
 /**
  * Compare two results snapshot by snapshot (matched on date and group). The comparison fails when any value is
  * out of tolerance or any snapshot is present on one side only.
@@ -93,7 +86,7 @@ export function compareResults(
   const comparisons: MetricComparison[] = [];
   const onlyInBaseline: SnapshotKey[] = [];
   let snapshotsCompared = 0;
-  for (const a of [...baseline].sort(compareKeys)) {
+  for (const a of [...baseline].sort(compareSnapshots)) {
     const b = candidates.get(keyOf(a));
     if (b === undefined) {
       onlyInBaseline.push(keyFields(a));
@@ -112,7 +105,7 @@ export function compareResults(
       });
     }
   }
-  const onlyInCandidate = [...candidate].sort(compareKeys).filter((s) => !baselineKeys.has(keyOf(s))).map(keyFields);
+  const onlyInCandidate = [...candidate].sort(compareSnapshots).filter((s) => !baselineKeys.has(keyOf(s))).map(keyFields);
   const outOfTolerance = comparisons.filter((c) => !c.within_tolerance).length;
   let maxVariance: number | null = comparisons.length === 0 ? null : 0;
   for (const c of comparisons) {

@@ -20,13 +20,14 @@ import { AuditTrail, readTrail } from '../audit/trail.js';
 import type { Tape } from '../engine/columns.js';
 import { KPI_NAMES, type KpiName, type Snapshot } from '../engine/kpis.js';
 import { referenceSnapshots } from '../engine/reference.js';
+import { messageOf } from '../errors.js';
 import { TapeInputError } from '../io/problems.js';
 import { readTape } from '../io/read-tape.js';
+import { sha256File } from '../io/sha256.js';
 import { writeSyntheticFile } from '../io/synthetic.js';
 import type { ReadOptions, ReadResult } from '../io/tape-builder.js';
 import { DEFAULT_CRITERIA, type Band, type Verdict } from '../stress/criteria.js';
 import { encodeKpis } from '../stress/integrity.js';
-import { sha256File } from '../results/result-set.js';
 import { runLoad } from '../stress/load.js';
 import { KpiPool } from '../workers/kpi-pool.js';
 import { builtInBadTapes, type BadTape } from './bad-tapes.js';
@@ -288,12 +289,12 @@ export interface LatencyMeasurement {
 
 export type MeasureLatency = (sizes: readonly number[], seconds: number) => Promise<LatencyMeasurement[]>;
 
-export const PERFORMANCE_SIZES: readonly number[] = [1_000, 100_000];
+const PERFORMANCE_SIZES: readonly number[] = [1_000, 100_000];
 /** Below this many iterations a p99 rests on a single sample or none: too few to judge. */
-export const MIN_ITERATIONS_FOR_P99 = 100;
+const MIN_ITERATIONS_FOR_P99 = 100;
 
 /** The engine on synthetic tapes of each size, as `stress load` measures it (HdrHistogram, after warm-up). */
-export const measureEngineLatency: MeasureLatency = async (sizes, seconds) => {
+const measureEngineLatency: MeasureLatency = async (sizes, seconds) => {
   const report = await runLoad({ sizes, stop: { kind: 'seconds', seconds } });
   return report.results.map((r) => ({ rows: r.rows, iterations: r.iterations, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99, max_ms: r.latency_ms.max }));
 };
@@ -376,7 +377,7 @@ export function checkErrorHandling(outcomes: readonly BadTapeOutcome[]): CheckRe
 
 // --------------------------------------------------------------------------------------------------- audit_trail
 
-export const AUDIT_ACTOR = 'stress validate';
+const AUDIT_ACTOR = 'stress validate';
 
 export interface AuditEvidence {
   readonly path: string;
@@ -437,7 +438,7 @@ export function defaultParts(): ValidationParts {
 }
 
 /** Rows of the synthetic tape validated without --input: a year of month-ends, small enough to be quick. */
-export const SYNTHETIC_INPUT_ROWS = 12_000;
+const SYNTHETIC_INPUT_ROWS = 12_000;
 
 interface InputRun {
   readonly summary: InputSummary;
@@ -446,10 +447,6 @@ interface InputRun {
   readonly snapshots: { readonly pool: Snapshot[] | { error: string }; readonly reference: Snapshot[] | { error: string } };
   readonly sha256After: string;
   readonly audit: AuditEvidence;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -128,7 +128,8 @@ export function snapshotsFromSums(
   return snapshots.sort(compareSnapshots);
 }
 
-export function compareSnapshots(a: Snapshot, b: Snapshot): number {
+/** Snapshots (or anything keyed as one) in date order, then group order. */
+export function compareSnapshots(a: Pick<Snapshot, 'measurement_date' | 'group'>, b: Pick<Snapshot, 'measurement_date' | 'group'>): number {
   if (a.measurement_date !== b.measurement_date) return a.measurement_date < b.measurement_date ? -1 : 1;
   const ga = a.group ?? '';
   const gb = b.group ?? '';

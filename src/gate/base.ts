@@ -48,6 +48,8 @@ function runAsync(command: string, args: readonly string[], cwd: string, signal:
       }
     };
     signal.addEventListener('abort', stop, { once: true });
+    // an interrupt that came before this step started has no event left to fire
+    if (signal.aborted) stop();
     child.on('close', () => signal.removeEventListener('abort', stop));
     let output = '';
     const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-16_000));
@@ -58,7 +60,8 @@ function runAsync(command: string, args: readonly string[], cwd: string, signal:
   });
 }
 
-function lastLines(text: string, count = 5): string {
+/** The last lines of a process's output on one line, for a one-line error message. */
+export function lastLines(text: string, count = 5): string {
   return text.trim().split('\n').slice(-count).join(' | ');
 }
 
@@ -69,12 +72,18 @@ export function repositoryOf(root: string): string {
   return top.stdout.trim();
 }
 
+/** The commit `ref` names in the repository holding `dir`; null when it names none or `dir` is not in git. */
+export function commitOf(dir: string, ref: string): string | null {
+  const resolved = run('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], dir);
+  return resolved.ok ? resolved.stdout.trim() : null;
+}
+
 /** The commit `ref` names in `repo`, or a UsageError naming the ref. */
 export function resolveCommit(repo: string, ref: string): string {
   if (ref.trim() === '' || ref.startsWith('-')) throw new UsageError(`--base takes a git ref such as HEAD~1 or main, got "${ref}"`);
-  const resolved = run('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], repo);
-  if (!resolved.ok) throw new UsageError(`--base ${ref}: not a commit in ${repo}`);
-  return resolved.stdout.trim();
+  const commit = commitOf(repo, ref);
+  if (commit === null) throw new UsageError(`--base ${ref}: not a commit in ${repo}`);
+  return commit;
 }
 
 /**

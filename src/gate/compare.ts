@@ -61,7 +61,7 @@ export function blockValue(values: readonly number[]): number {
 }
 
 /** A fresh generator for each (round, benchmark), so that adding a benchmark never shifts another's interval. */
-export function roundRandom(seed: number, round: number, benchmarkIndex: number): () => number {
+function roundRandom(seed: number, round: number, benchmarkIndex: number): () => number {
   return seededRandom((seed * 1_000_003 + round * 1009 + benchmarkIndex) >>> 0);
 }
 

@@ -28,7 +28,7 @@ function figure(value: number): string {
   return magnitude >= 100 ? value.toFixed(0) : magnitude >= 10 ? value.toFixed(1) : magnitude >= 1 ? value.toFixed(2) : value.toFixed(3);
 }
 
-export function formatRatio(ratio: Interval): string {
+function formatRatio(ratio: Interval): string {
   return `${ratio.estimate.toFixed(3)} [${ratio.low.toFixed(3)}–${ratio.high.toFixed(3)}]`;
 }
 
@@ -47,7 +47,7 @@ function cells(result: BenchmarkResult): string[] {
   ];
 }
 
-export function summaryLine(report: GateReport): string {
+function summaryLine(report: GateReport): string {
   const improved = report.benchmarks.filter((b) => b.verdict === 'improvement').map((b) => b.name);
   const unconfirmed = report.benchmarks.filter((b) => b.verdict === 'not confirmed').map((b) => b.name);
   const incomparable = report.benchmarks.filter((b) => b.verdict === 'not comparable').map((b) => b.name);

@@ -2,10 +2,9 @@
  * A whole gate run: inputs, the base build, the first round, the confirming round for what the first flagged,
  * and the report. The command (cli/commands/gate.ts) validates the options and prints; this file measures.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BASELINE_FORMAT, type Baseline } from './baseline.js';
-import { buildBase, type BaseBuild } from './base.js';
+import { buildBase, commitOf, type BaseBuild } from './base.js';
 import {
   blockValue,
   combineRounds,
@@ -19,7 +18,7 @@ import {
 } from './compare.js';
 import type { GateReport } from './render.js';
 import { currentPackageRoot } from './sides.js';
-import { DEFAULT_CONFIDENCE, median } from './stats.js';
+import { DEFAULT_CONFIDENCE, gateFails, median } from './stats.js';
 import { CALIBRATION_LOOP, type Benchmark, type Plan } from './suite.js';
 
 export type Against =
@@ -91,7 +90,7 @@ export async function runGate(options: GateOptions): Promise<GateReport> {
         : {}),
       benchmarks: results,
       confirmed_regressions: confirmed,
-      failed: confirmed.length > 0,
+      failed: gateFails(results.map((result) => result.verdict)),
     };
   } finally {
     base?.remove();
@@ -106,11 +105,10 @@ export async function measureBaseline(options: Omit<GateOptions, 'against' | 'th
   try {
     progress(`measuring ${benchmarks.length} benchmarks × ${plan.pairs} blocks for the baseline`);
     const round = await measureRound({ base: null, current: join(currentPackageRoot(), 'dist') }, data.dir, benchmarks, plan, signal, progress);
-    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: currentPackageRoot(), encoding: 'utf8' });
     return {
       format: BASELINE_FORMAT,
       created_at: new Date().toISOString(),
-      commit: head.status === 0 ? head.stdout.trim() : null,
+      commit: commitOf(currentPackageRoot(), 'HEAD'),
       quick: plan.quick,
       node: process.version,
       calibration_loop: CALIBRATION_LOOP,

@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { messageOf } from '../errors.js';
 import { quantile } from './stats.js';
 import { benchmarkNamed, INPUTS, type Benchmark, type InputName } from './suite.js';
 
@@ -199,7 +200,7 @@ process.on('message', (request: SideRequest) => {
       process.send!(reply);
       if (reply.type === 'closed') process.disconnect();
     },
-    (error: unknown) => process.send!({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies SideReply),
+    (error: unknown) => process.send!({ type: 'error', message: messageOf(error) } satisfies SideReply),
   );
 });
 process.send!({ type: 'ready' } satisfies SideReply);

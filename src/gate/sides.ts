@@ -3,13 +3,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lastLines } from './base.js';
 import type { SideReply, SideRequest } from './side.js';
 
 /**
  * The compiled side runner beside this file. A child process loads plain JavaScript, so when this module runs
  * from its TypeScript source (under the test runner) the runner is taken from dist/.
  */
-export function sideRunnerFile(): string {
+function sideRunnerFile(): string {
   const here = fileURLToPath(import.meta.url);
   const file = here.endsWith('.ts') ? resolve(dirname(here), '../../dist/gate/side.js') : join(dirname(here), 'side.js');
   if (!existsSync(file)) throw new Error(`gate side runner ${file} is missing: run "npm run build"`);
@@ -51,7 +52,7 @@ export class SideProcess {
       this.exited = true;
       const pending = this.pending;
       this.pending = null;
-      const why = this.stderr.trim().split('\n').slice(-3).join(' | ');
+      const why = lastLines(this.stderr, 3);
       pending?.reject(new Error(`${this.label} side exited (${signal ?? code})${why ? `: ${why}` : ''}`));
     });
   }

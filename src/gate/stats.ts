@@ -22,7 +22,7 @@ export interface BootstrapOptions {
   readonly confidence?: number;
 }
 
-export const DEFAULT_RESAMPLES = 2000;
+const DEFAULT_RESAMPLES = 2000;
 export const DEFAULT_CONFIDENCE = 0.95;
 
 /** n indices drawn uniformly with replacement from [0, n). */

@@ -11,6 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { tableFromIPC, tableToIPC, Table as ArrowTable, type RecordBatch } from 'apache-arrow';
+import { messageOf } from '../errors.js';
 import { readArrowBatches, readArrowTable } from './arrow.js';
 import { TapeInputError } from './problems.js';
 import type { ReadOptions, ReadResult } from './tape-builder.js';
@@ -40,7 +41,7 @@ function decode(parquet: ParquetWasm, path: string, bytes: Uint8Array, rowGroup?
     const options = rowGroup === undefined ? { batchSize: READ_BATCH_ROWS } : { batchSize: READ_BATCH_ROWS, rowGroups: [rowGroup] };
     table = tableFromIPC(parquet.readParquet(bytes, options).intoIPCStream());
   } catch (error) {
-    throw invalidParquet(path, error instanceof Error ? error.message : String(error));
+    throw invalidParquet(path, messageOf(error));
   }
   if (table.schema.fields.length === 0) throw invalidParquet(path, 'no columns');
   return table;
@@ -58,7 +59,7 @@ async function parquetShape(parquet: ParquetWasm, path: string, bytes: Uint8Arra
     const metadata = file.metadata();
     return { rows: metadata.fileMetadata().numRows(), rowGroups: metadata.numRowGroups() };
   } catch (error) {
-    throw invalidParquet(path, error instanceof Error ? error.message : String(error));
+    throw invalidParquet(path, messageOf(error));
   } finally {
     file?.free();
   }

@@ -10,12 +10,12 @@ import { table } from './kpi-text.js';
 const ALWAYS_SHOWN: ReadonlySet<ComparedMetric> = new Set<ComparedMetric>([...KPI_NAMES, 'rows']);
 
 /** Enough digits to tell two values a cent apart, without the noise of the 17th digit. */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   return String(Number(value.toPrecision(12)));
 }
 
 /** 'inf' for an infinite variance (baseline 0, candidate not), else four significant digits. */
-export function formatVariance(variancePercent: number | null): string {
+function formatVariance(variancePercent: number | null): string {
   if (variancePercent === null) return 'inf';
   return variancePercent === 0 ? '0' : String(Number(variancePercent.toPrecision(4)));
 }

@@ -3,13 +3,14 @@ import { DateDay, Float64, Int64, makeData, makeVector, Table, Utf8, vectorFromA
 import type { KpiResult } from '../compute.js';
 import { KPI_NAMES } from '../engine/kpis.js';
 import { MONEY_COLUMNS } from '../engine/schema.js';
-import { epochDayOf } from '../io/arrow.js';
 import { parquetBytes } from '../io/parquet.js';
+import { alertsText } from '../report/kpi-csv.js';
+import { epochDayOfIso } from './rollups.js';
 
 export async function renderKpiParquet(result: KpiResult): Promise<Uint8Array> {
   const snapshots = result.snapshots;
   const n = snapshots.length;
-  const days = Int32Array.from(snapshots, (s) => epochDayOf(Number(s.measurement_date.slice(0, 4)), Number(s.measurement_date.slice(5, 7)), Number(s.measurement_date.slice(8, 10))));
+  const days = Int32Array.from(snapshots, (s) => epochDayOfIso(s.measurement_date));
   const columns: Record<string, Vector> = {
     measurement_date: makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: days })),
   };
@@ -18,6 +19,6 @@ export async function renderKpiParquet(result: KpiResult): Promise<Uint8Array> {
   for (const name of [...MONEY_COLUMNS, ...KPI_NAMES]) {
     columns[name] = makeVector(makeData({ type: new Float64(), length: n, nullCount: 0, data: Float64Array.from(snapshots, (s) => s[name]) }));
   }
-  columns['alerts'] = vectorFromArray(snapshots.map((s) => s.alerts.map((a) => `${a.kpi}:${a.level}`).join(';')), new Utf8());
+  columns['alerts'] = vectorFromArray(snapshots.map((s) => alertsText(s.alerts)), new Utf8());
   return parquetBytes(new Table(columns));
 }

@@ -29,13 +29,8 @@ export function kpiReport(
   previous: PreviousResult | null,
   thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS,
 ): KpiReport {
-  const check = previous === null ? null : findAnomalies(previous.snapshots, result.snapshots, previous.source);
-  const { anomalies = [], ...comparison } = check ?? {};
-  return {
-    run_id: runId,
-    ...result,
-    rollups: allRollups(result.snapshots, thresholds),
-    previous: check === null ? null : (comparison as Omit<AnomalyCheck, 'anomalies'>),
-    anomalies,
-  };
+  const report = { run_id: runId, ...result, rollups: allRollups(result.snapshots, thresholds) };
+  if (previous === null) return { ...report, previous: null, anomalies: [] };
+  const { anomalies, ...comparison } = findAnomalies(previous.snapshots, result.snapshots, previous.source);
+  return { ...report, previous: comparison, anomalies };
 }

@@ -17,14 +17,16 @@
  * (missing, empty, unknown type) are found before the folder is made, and leave nothing.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditTrail, fsyncDirectory } from '../audit/trail.js';
 import { packageVersion } from '../cli/version.js';
 import { computeSnapshots, kpiResult, readOptionsOf, type ComputeOptions } from '../compute.js';
+import { messageOf } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { TapeInputError } from '../io/problems.js';
 import { checkTapeFile, readTape } from '../io/read-tape.js';
+import { sha256File } from '../io/sha256.js';
 import type { ReadResult } from '../io/tape-builder.js';
 import { renderKpiCsv } from '../report/kpi-csv.js';
 import { renderKpiParquet } from './kpi-parquet.js';
@@ -40,9 +42,9 @@ export const RESULT_FILES = {
   audit: 'audit.jsonl',
 } as const;
 
-export const AUDIT_ACTOR = 'stress compute';
+const AUDIT_ACTOR = 'stress compute';
 
-export const COMPUTE_ACTIONS = {
+const COMPUTE_ACTIONS = {
   start: 'compute.start',
   read: 'compute.read',
   validate: 'compute.validate',
@@ -94,14 +96,8 @@ export interface ResultSet {
   readonly manifest: Manifest;
 }
 
-export function sha256Of(data: string | Uint8Array): string {
+function sha256Of(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const ms = (from: number, to: number) => Math.round((to - from) * 1000) / 1000;
@@ -183,7 +179,7 @@ export async function computeResultSet(path: string, options: ResultSetOptions):
 
 /** Record the failure, then leave the folder holding the audit trail alone. */
 function failRun(trail: AuditTrail, folder: string, stage: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   try {
     trail.append(COMPUTE_ACTIONS.fail, 'fail', {
       stage,

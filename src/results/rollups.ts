@@ -35,7 +35,7 @@ export interface Rollup extends MoneySums, KpiValues {
 
 export type Rollups = Readonly<Record<RollupPeriod, readonly Rollup[]>>;
 
-function epochDayOfIso(date: string): number {
+export function epochDayOfIso(date: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (match === null) throw new RangeError(`not a YYYY-MM-DD date: "${date}"`);
   return epochDayOf(Number(match[1]), Number(match[2]), Number(match[3]));
@@ -69,6 +69,8 @@ export function periodOf(date: string, period: RollupPeriod): Period {
     }
   }
 }
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Dollars of a snapshot back to the whole cents they were computed from (exact below 2^53 cents). */
 function centsOf(dollars: number): number {
@@ -106,7 +108,7 @@ export function rollUp(snapshots: readonly Snapshot[], period: RollupPeriod, thr
       alerts: alertsFor(values, thresholds),
     };
   });
-  return rollups.sort((a, b) => (a.start !== b.start ? (a.start < b.start ? -1 : 1) : (a.group ?? '') < (b.group ?? '') ? -1 : (a.group ?? '') > (b.group ?? '') ? 1 : 0));
+  return rollups.sort((a, b) => compareText(a.start, b.start) || compareText(a.group ?? '', b.group ?? ''));
 }
 
 export function allRollups(snapshots: readonly Snapshot[], thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): Rollups {

@@ -23,7 +23,7 @@ export function runIdOf(inputSha256: string): string {
 }
 
 /** 2025-11-02T09:05:07.123Z → 20251102T090507Z */
-export function compactUtc(at: Date): string {
+function compactUtc(at: Date): string {
   return `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 

@@ -4,9 +4,11 @@
  *   --inject worker-crash=0.001,hang=0.0005,throw=0.01,leak=1KiB
  *
  * Rates are per iteration (0..1, at most 1 in all); `leak` is the memory each iteration retains for good,
- * in bytes (B, KiB, MiB; a bare number is bytes). The runner draws each iteration's fault here, on the main
- * thread; the worker that runs the iteration acts it out (workers/faults.ts).
+ * a size as --max-memory takes it (byteSize: a bare number is bytes; KiB, MiB, kB, MB…). The runner draws
+ * each iteration's fault here, on the main thread; the worker that runs the iteration acts it out
+ * (workers/faults.ts).
  */
+import { byteSize } from '../cli/options.js';
 import { UsageError } from '../errors.js';
 import type { FaultKind, IterationFault } from '../workers/faults.js';
 
@@ -23,11 +25,13 @@ export interface InjectSpec {
 export const MAX_LEAK_BYTES = 16 * 2 ** 20;
 
 const RATE_KEYS = { 'worker-crash': 'worker_crash', hang: 'hang', throw: 'throw' } as const;
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kib: 2 ** 10, kb: 1000, mib: 2 ** 20, mb: 1e6 };
+
+/** The spec that injects nothing. */
+export const NO_FAULTS: InjectSpec = { worker_crash: 0, hang: 0, throw: 0, leak_bytes: 0 };
 
 /** "worker-crash=0.001,leak=1KiB" → the spec; anything else is a UsageError naming the part at fault. */
 export function parseInjectSpec(text: string, option = '--inject'): InjectSpec {
-  const spec = { worker_crash: 0, hang: 0, throw: 0, leak_bytes: 0 };
+  const spec = { ...NO_FAULTS };
   const seen = new Set<string>();
   const parts = text.split(',').map((part) => part.trim());
   if (parts.every((part) => part === '')) throw new UsageError(`${option}: empty; expected e.g. worker-crash=0.001,hang=0.0005,throw=0.01,leak=1KiB`);
@@ -38,7 +42,7 @@ export function parseInjectSpec(text: string, option = '--inject'): InjectSpec {
     if (seen.has(key)) throw new UsageError(`${option}: ${key} is given twice`);
     seen.add(key);
     if (key === 'leak') {
-      spec.leak_bytes = parseSize(option, value);
+      spec.leak_bytes = parseLeak(option, value);
     } else if (key in RATE_KEYS) {
       const rate = Number(value);
       if (!/^\d*\.?\d+(e-?\d+)?$/i.test(value) || !(rate >= 0 && rate <= 1)) {
@@ -54,11 +58,9 @@ export function parseInjectSpec(text: string, option = '--inject'): InjectSpec {
   return spec;
 }
 
-function parseSize(option: string, value: string): number {
-  const match = /^(\d+)\s*([a-z]*)$/i.exec(value);
-  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
-  if (!match || unit === undefined) throw new UsageError(`${option}: leak=${value}: a size such as 1024, 512B, 1KiB or 2MiB`);
-  const bytes = Number(match[1]) * unit;
+function parseLeak(option: string, value: string): number {
+  const bytes = byteSize(value);
+  if (Number.isNaN(bytes)) throw new UsageError(`${option}: leak=${value}: a size such as 1024, 512B, 1KiB or 2MiB`);
   if (bytes > MAX_LEAK_BYTES) throw new UsageError(`${option}: leak=${value}: at most ${MAX_LEAK_BYTES / 2 ** 20} MiB per iteration`);
   return bytes;
 }

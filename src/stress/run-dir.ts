@@ -27,7 +27,7 @@ import { appendWhole, writeFileAtomic } from '../io/atomic-write.js';
 import type { CheckpointPoint, CheckpointRecord, DecisionRecord, KpiLatencyMs } from './checkpoints.js';
 import { SustainedLatencyTracker, type Criteria, type Measured } from './criteria.js';
 import { detectDrift, type DriftOptions } from './drift.js';
-import { createLatencyHistogram, latencyPercentileMs, latencySummaryMs } from './histogram.js';
+import { addLatencyHistogram, createLatencyHistogram, latencyPercentileMs, latencySummaryMs } from './histogram.js';
 import { readHlog } from './hlog.js';
 import type { ProcessSample } from './sampler.js';
 import { BoundedSeries } from './series.js';
@@ -237,8 +237,8 @@ export class RunTally {
 
   /** One latency interval, as written to latency.hlog. */
   addInterval(histogram: Histogram): void {
-    this.latency.add(histogram);
-    this.window.add(histogram);
+    addLatencyHistogram(this.latency, histogram);
+    addLatencyHistogram(this.window, histogram);
   }
 
   /** One sample, as written to samples.jsonl. */

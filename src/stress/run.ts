@@ -36,6 +36,7 @@ import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AuditTrail, readTrail } from '../audit/trail.js';
+import { messageOf } from '../errors.js';
 import { PoolFailure, type IterationFault } from '../workers/faults.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { writeSoakReport } from '../report/html/soak.js';
@@ -59,7 +60,7 @@ import {
   type RunManifest,
   type SampleRecord,
 } from './run-dir.js';
-import { faultDrawer, type InjectSpec } from './inject.js';
+import { faultDrawer, NO_FAULTS, type InjectSpec } from './inject.js';
 import { Sampler } from './sampler.js';
 import { buildSummary, type EnvironmentInfo, type RunSummary } from './summary.js';
 import { openWorkload, type Workload, type WorkloadSpec } from './workloads.js';
@@ -278,9 +279,13 @@ class LiveCounts implements Counts {
   mismatches = 0;
   late_starts = 0;
   skipped = 0;
-  /** copied from InFlight.peak when a record is written */
-  peak_in_flight = 0;
   private readonly errors = new Map<string, number>();
+
+  constructor(private readonly inFlight: InFlight) {}
+
+  get peak_in_flight(): number {
+    return this.inFlight.peak;
+  }
 
   countError(kind: string): void {
     const key = this.errors.has(kind) || this.errors.size < MAX_ERROR_KINDS ? kind : OTHER_ERRORS;
@@ -336,7 +341,7 @@ export function runSoakOn(workload: Workload, options: RunOptions, onEvent: Soak
 }
 
 class Soak {
-  private readonly counts = new LiveCounts();
+  private readonly counts: LiveCounts;
   private readonly inFlight: InFlight;
   private readonly interval = createLatencyHistogram();
   private readonly tally: RunTally;
@@ -385,7 +390,7 @@ class Soak {
     const startedAt = Date.now();
     this.plan = checkpointSchedule(options.durationMs);
     this.heapIntervalMs = heapIntervalMs(options.durationMs, options.sampleIntervalMs);
-    this.drawFault = faultDrawer(options.inject ?? { worker_crash: 0, hang: 0, throw: 0, leak_bytes: 0 });
+    this.drawFault = faultDrawer(options.inject ?? NO_FAULTS);
     this.taskTimeoutMs = options.taskTimeoutMs ?? defaultTaskTimeoutMs(options.durationMs);
     this.manifest = {
       format: MANIFEST_FORMAT,
@@ -408,6 +413,7 @@ class Soak {
     };
     this.tally = new RunTally(this.manifest);
     this.inFlight = new InFlight(options.load.kind === 'closed' ? options.load.concurrency : options.load.max_in_flight);
+    this.counts = new LiveCounts(this.inFlight);
     this.sampler = new Sampler({ cores: this.manifest.environment.cores, workerHeaps: workload.workerHeaps, intervalMs: options.sampleIntervalMs });
     writeManifest(dir, this.manifest);
     this.samples = new AppendFile(join(dir, RUN_FILES.samples));
@@ -722,7 +728,7 @@ class Soak {
       late_starts: counts.late_starts,
       skipped: counts.skipped,
       in_flight: inFlightNow,
-      peak_in_flight: (counts.peak_in_flight = this.inFlight.peak),
+      peak_in_flight: counts.peak_in_flight,
       interval: { start_s: startS, timed, p99_ms: p99, oldest_in_flight_ms: oldest === null ? null : round3(endMs - oldest) },
     };
     this.samples.appendJson(record);
@@ -876,7 +882,6 @@ class Soak {
       checkpoints_written: this.checkpointsWritten,
     });
     const measured = this.tally.measured(this.counts, this.auditState(action), true);
-    this.counts.peak_in_flight = this.inFlight.peak;
     const summary = buildSummary(
       summaryInputsFor(this.manifest, {
         ended_at: endedAt,
@@ -938,7 +943,7 @@ export function writeSummaryFiles(dir: string, summary: RunSummary): void {
     writeSoakReport(dir, summary);
   } catch (error) {
     // the verdict and its files are written; a page that cannot be drawn must not change the run's outcome
-    process.stderr.write(`stress: report.html not written: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`stress: report.html not written: ${messageOf(error)}\n`);
   }
 }
 

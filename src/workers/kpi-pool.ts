@@ -20,8 +20,6 @@ import type { IterationFault } from './faults.js';
 import type { KpiHeapReport, KpiTask, KpiWorkerData } from './kpi-worker.js';
 import { workerFile } from './worker-file.js';
 
-export { kernelModule } from './kernel-module.js';
-
 /**
  * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
  * `npm run bench:roofline -- --only dispatch` (bench/roofline.ts) on the 2-core machine, loan-major synthetic
@@ -222,6 +220,15 @@ export class KpiPool {
     }
   }
 
+  /**
+   * Tasks of shared computations that the calling thread did not wait for and that have not answered yet, plus
+   * tasks waiting in the pool's queue for a worker. share() keeps the first at one per worker at most, however
+   * many calls run without a turn of the event loop (which is what takes the answers in).
+   */
+  get unansweredTasks(): number {
+    return this.stragglers.size + this.piscina.queueSize;
+  }
+
   /** The KPI snapshots of the tape, sorted by date (and group). */
   async snapshots(): Promise<Snapshot[]> {
     return snapshotsFromSums(await this.sums(), this.tape, this.thresholds);
@@ -271,12 +278,13 @@ export class KpiPool {
    * tape has too few scratch slots free for every thread.
    */
   private async share(rows: number, read: StreamOrder | null): Promise<{ partials: Float64Array[]; checksum: number } | null> {
-    // A task a worker has not yet run is still queued: when the calling thread keeps finishing before the
-    // workers start, sharing again would queue one more per call without bound (a leak at every call). The
-    // caller then takes the path that waits for every range, which drains the queue.
-    if (this.stragglers.size > 0) return null;
+    // A worker whose share task has not answered yet is busy in piscina's eyes: a task posted for it now would
+    // wait in piscina's queue, which is served only when this thread is back on the event loop, after it has
+    // summed every chunk alone, and would then queue one more no-op per call. So only the other workers get a
+    // task (none, when every worker has one outstanding: the calling thread then sums all the chunks), which
+    // also keeps the tasks not waited for at one per worker at most.
     const own = this.takeSlot();
-    const seats = Array.from({ length: this.workers }, () => this.takeSlot());
+    const seats = Array.from({ length: this.workers - this.stragglers.size }, () => this.takeSlot());
     try {
       if (own < 0 || seats.includes(-1)) return null;
       const words = this.shareWords;

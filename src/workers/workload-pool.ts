@@ -38,9 +38,10 @@ export class WorkloadLoadError extends Error {
 
 /**
  * An AbortSignal in the EventEmitter form that piscina also accepts. Piscina adds an abort listener to a task's
- * signal and removes it when the task ends: on an AbortSignal (an EventTarget) that pair costs about 1.3 µs, the
- * larger part of the soak runner's own cost per iteration; on an EventEmitter about 0.3 µs. The bridge listens
- * to its signal once and passes the abort on, synchronously, as the signal itself would.
+ * signal and removes it when the task ends: on an AbortSignal (an EventTarget) that pair costs about 0.9 µs,
+ * on an EventEmitter about 0.2 µs (the "abort listener" line of `npm run bench:soak-overhead`), paid by the
+ * main thread on every iteration. The bridge listens to its signal once and passes the abort on,
+ * synchronously, as the signal itself would.
  */
 class AbortBridge extends EventEmitter {
   constructor(private readonly signal: AbortSignal) {

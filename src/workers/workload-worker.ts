@@ -12,6 +12,7 @@
  * Atomics-based idle wait so that an idle worker's event loop runs and can answer.
  */
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
+import { messageOf } from '../errors.js';
 import { actOutFault, exitOnUncaughtError, type IterationFault } from './faults.js';
 import { exposeGc, measureThreadHeap } from './heap.js';
 
@@ -76,10 +77,6 @@ async function loadModule(url: string): Promise<{ run: Iteration } | { error: st
     }
   }
   return { run: module.default as Iteration };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // Top-level await: piscina imports this file before the worker takes its first task, so setup() runs once

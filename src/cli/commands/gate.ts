@@ -15,7 +15,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { parseWholeNumber, prepareOutputDir } from '../options.js';
 import { printJson, printText } from '../output.js';
 
-export const DEFAULT_THRESHOLD = 0.1;
+const DEFAULT_THRESHOLD = 0.1;
 
 interface GateFlags {
   base?: string;
@@ -101,7 +101,7 @@ export function parseOnly(text: string | undefined): Benchmark[] {
 }
 
 /** argv flags → validated options; resolves the ref and reads the baseline, so that bad ones fail before any work. */
-export function parseGateFlags(flags: GateFlags): GateCommandOptions {
+function parseGateFlags(flags: GateFlags): GateCommandOptions {
   const chosen = [flags.base !== undefined, flags.baseline !== undefined, flags.updateBaseline !== undefined].filter(Boolean).length;
   if (chosen !== 1) throw new UsageError('choose exactly one of --base REF, --baseline FILE or --update-baseline [FILE]');
   const benchmarks = parseOnly(flags.only);

@@ -16,8 +16,8 @@ import { EXIT, UsageError } from '../errors.js';
 import { parseDecimal, prepareOutputDir } from '../options.js';
 import { printJson, printText } from '../output.js';
 
-export const DEFAULT_VALIDATION_REPORT = 'production_validation_report.json';
-export const DEFAULT_PERF_SECONDS = 2;
+const DEFAULT_VALIDATION_REPORT = 'production_validation_report.json';
+const DEFAULT_PERF_SECONDS = 2;
 const MAX_PERF_SECONDS = 600;
 
 interface ValidateFlags {
@@ -28,7 +28,7 @@ interface ValidateFlags {
 }
 
 /** The trail beside a report: production_validation_report.json → production_validation_report.audit.jsonl. */
-export function trailPathFor(reportPath: string): string {
+function trailPathFor(reportPath: string): string {
   const name = basename(reportPath);
   const stem = extname(name).toLowerCase() === '.json' ? name.slice(0, -'.json'.length) : name;
   return join(dirname(reportPath), `${stem}.audit.jsonl`);
