@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { awaitSeat, chunkRowsFor, closeSeat, leaveSeat, nextGeneration, openShare, shareWords, sumChunks, takeSeat, type ShareTask } from '../src/engine/work-sharing.js';
@@ -96,8 +96,8 @@ describe('rows shared in chunks among threads', () => {
         most = Math.max(most, pool.unansweredTasks);
       }
       expect(most).toBeLessThanOrEqual(pool.workers);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(pool.unansweredTasks).toBe(0);
+      // and once the loop turns, they answer: nothing stays behind
+      await vi.waitFor(() => expect(pool.unansweredTasks).toBe(0), { timeout: 10_000, interval: 5 });
     } finally {
       await pool.close();
     }

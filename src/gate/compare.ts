@@ -157,7 +157,7 @@ export async function measureRound(
     for (const side of started) if (side.status === 'rejected') throw side.reason;
     const current = sides.find((side) => side.label === 'current')!;
     const base = sides.find((side) => side.label === 'base') ?? null;
-    const prepare = { type: 'prepare', benchmarks: names, quick: plan.quick } as const;
+    const prepare = { type: 'prepare', benchmarks: names, quick: plan.quick, calibrates: base === null } as const;
     const [preparedCurrent, preparedBase] = await Promise.all([current.request(prepare, 'prepared'), base?.request(prepare, 'prepared')]);
     const unavailable = new Map<string, string>();
     for (const [name, reason] of Object.entries(preparedBase?.unavailable ?? {})) unavailable.set(name, `base: ${reason}`);

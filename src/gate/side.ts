@@ -15,7 +15,8 @@ import { quantile } from './stats.js';
 import { benchmarkNamed, INPUTS, type Benchmark, type InputName } from './suite.js';
 
 export type SideRequest =
-  | { readonly type: 'prepare'; readonly benchmarks: readonly string[]; readonly quick: boolean }
+  /** calibrates: whether calibration samples will be asked for (a judgement against stored results) */
+  | { readonly type: 'prepare'; readonly benchmarks: readonly string[]; readonly quick: boolean; readonly calibrates: boolean }
   | { readonly type: 'block'; readonly benchmark: string; readonly quick: boolean }
   | { readonly type: 'calibrate' }
   | { readonly type: 'close' };
@@ -134,10 +135,16 @@ async function runBlock(benchmark: Benchmark, quick: boolean): Promise<number[]>
  * at that moment: caches shared with other work, clock frequency.
  */
 const CALIBRATION_WORDS = 1 << 22;
-const calibrationBuffer = new Uint32Array(CALIBRATION_WORDS);
-for (let i = 0; i < CALIBRATION_WORDS; i++) calibrationBuffer[i] = Math.imul(i, 2654435761) >>> 0;
+let calibrationBuffer: Uint32Array | null = null;
 
 function calibrate(): number {
+  // filled on first use, outside the timed region: a side that is never asked to calibrate (a comparison with
+  // a built base) does not pay for it
+  if (calibrationBuffer === null) {
+    calibrationBuffer = new Uint32Array(CALIBRATION_WORDS);
+    for (let i = 0; i < CALIBRATION_WORDS; i++) calibrationBuffer[i] = Math.imul(i, 2654435761) >>> 0;
+  }
+  const buffer = calibrationBuffer;
   const start = process.cpuUsage();
   let x = 1;
   let sum = 0;
@@ -145,7 +152,7 @@ function calibrate(): number {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    sum = (sum + calibrationBuffer[(x >>> 0) & (CALIBRATION_WORDS - 1)]!) | 0;
+    sum = (sum + buffer[(x >>> 0) & (CALIBRATION_WORDS - 1)]!) | 0;
   }
   const spent = process.cpuUsage(start);
   // keeps the loop's result alive so that it cannot be optimised away
@@ -153,7 +160,7 @@ function calibrate(): number {
   return (spent.user + spent.system) / 1000;
 }
 
-async function prepare(names: readonly string[], quick: boolean): Promise<Record<string, string>> {
+async function prepare(names: readonly string[], quick: boolean, calibrates: boolean): Promise<Record<string, string>> {
   const unavailable: Record<string, string> = {};
   for (const name of names) {
     const benchmark = benchmarkNamed(name);
@@ -175,14 +182,14 @@ async function prepare(names: readonly string[], quick: boolean): Promise<Record
       unavailable[name] = `does not run on this build: ${(error as Error).message.split('\n', 1)[0]}`;
     }
   }
-  calibrate();
+  if (calibrates) calibrate();
   return unavailable;
 }
 
 async function answer(request: SideRequest): Promise<SideReply> {
   switch (request.type) {
     case 'prepare':
-      return { type: 'prepared', unavailable: await prepare(request.benchmarks, request.quick) };
+      return { type: 'prepared', unavailable: await prepare(request.benchmarks, request.quick, request.calibrates) };
     case 'block':
       return { type: 'block', values: await runBlock(benchmarkNamed(request.benchmark)!, request.quick) };
     case 'calibrate':

@@ -15,6 +15,7 @@ import type { CheckpointPoint, CheckpointRecord } from '../../stress/checkpoints
 import type { CriterionResult } from '../../stress/criteria.js';
 import type { DriftResult } from '../../stress/drift.js';
 import { readJsonLines, readManifest, RUN_FILES, type RunManifest, type SampleRecord } from '../../stress/run-dir.js';
+import { median } from '../../stress/stats.js';
 import type { RunSummary } from '../../stress/summary.js';
 import { describeLoad } from '../summary-text.js';
 import { sig, sigAll, type ChartSpec, type HLineSpec, type SeriesSpec, type VLineSpec } from './chart-spec.js';
@@ -355,8 +356,8 @@ function driftOverlay(drift: DriftResult | null | undefined, t: readonly number[
       // samples without a reading (null) have no residual
       if (inWindow(t[i]!) && value !== null && value !== undefined) residuals.push(value - perSecond * t[i]!);
     }
-    const intercept = median(residuals);
-    if (intercept !== null) {
+    if (residuals.length > 0) {
+      const intercept = median(residuals);
       derived.push({
         spec: { label: `drift fit (${signed(slope)} MB/h)`, color: '#111827', unit: 'MB', width: 2, dash: [7, 4] },
         at: (x) => (inWindow(x) ? intercept + perSecond * x : null),
@@ -666,13 +667,6 @@ function listFiles(dir: string): { name: string; bytes: number }[] {
   } catch {
     return [];
   }
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
 function signed(value: number): string {
