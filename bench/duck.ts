@@ -13,7 +13,9 @@ import {
 import { KPI_NAMES, MONEY_COLUMNS, tapeViews, type Tape } from 'loan-kpi-stress';
 import type { DuckRow } from './agreement.js';
 
-export type MoneyType = 'bigint' | 'double';
+/** How DuckDB's table holds the cents: BIGINT, UINTEGER (as narrowed tapes do) or DOUBLE. */
+export type MoneyType = 'bigint' | 'uinteger' | 'double';
+export const MONEY_TYPES: readonly MoneyType[] = ['bigint', 'uinteger', 'double'];
 
 const SUM_COLUMNS = MONEY_COLUMNS.map((name) => `sum(${name}) AS ${name}`).join(',\n      ');
 
@@ -43,11 +45,12 @@ export const KPI_SQL = `
 const CHUNK_ROWS = 2048;
 
 /**
- * Copy the tape into table `tape` (measurement_date DATE, money BIGINT or DOUBLE cents).
+ * Copy the tape into table `tape` (measurement_date DATE, money BIGINT, UINTEGER or DOUBLE cents).
  *
  * DuckDB's node API will not read the tape's SharedArrayBuffer, so the values are written one by one into
  * the vectors of a data chunk, which the API then copies natively, a chunk at a time, through the appender.
- * The appender gets DOUBLE cents; for BIGINT, DuckDB casts the staged table, exactly, since all are integers.
+ * The appender gets DOUBLE cents; for BIGINT or UINTEGER, DuckDB casts the staged table, exactly, since all
+ * are integers (and, for UINTEGER, below 2^32: the cast fails otherwise).
  */
 export async function loadIntoDuckDB(connection: DuckDBConnection, tape: Tape, money: MoneyType): Promise<void> {
   const views = tapeViews(tape);
@@ -72,8 +75,8 @@ export async function loadIntoDuckDB(connection: DuckDBConnection, tape: Tape, m
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();
-  if (money === 'bigint') {
-    const casts = MONEY_COLUMNS.map((name) => `CAST(${name} AS BIGINT) AS ${name}`).join(', ');
+  if (money !== 'double') {
+    const casts = MONEY_COLUMNS.map((name) => `CAST(${name} AS ${money.toUpperCase()}) AS ${name}`).join(', ');
     await connection.run(`CREATE TABLE tape AS SELECT measurement_date, ${casts} FROM tape_staging`);
     await connection.run('DROP TABLE tape_staging');
   }

@@ -2,7 +2,7 @@
  * The KPI engine against DuckDB on the same rows, in the same process and the same run.
  *
  *   node dist-bench/engine.js [--sizes 1000000,10000000] [--runs 21] [--warmup 5] [--threads 2]
- *                             [--money bigint|double] [--order blocked|interleaved]
+ *                             [--money bigint|uinteger|double] [--order blocked|interleaved]
  *   node dist-bench/engine.js table [options of bench/table.ts]      (everything in one table)
  *   node dist-bench/engine.js crossover [--sizes 1k,5k,10k,25k,50k,100k,250k] [--runs 1000] [--warmup 200]
  *                                       [--noop-calls 10000]
@@ -25,8 +25,8 @@ import { KpiPool, type Tape } from 'loan-kpi-stress';
 // Not yet exported from the package index: imported from the build output until it is.
 import { syntheticTape } from '../dist/io/synthetic.js';
 import { disagreements } from './agreement.js';
-import { duckRows, KPI_SQL, loadIntoDuckDB, storageSummary, type MoneyType } from './duck.js';
-import { BYTES_PER_ROW } from './roofline-lib.js';
+import { duckRows, KPI_SQL, loadIntoDuckDB, MONEY_TYPES, storageSummary, type MoneyType } from './duck.js';
+import { kernelBytesPerRow } from './roofline-lib.js';
 import { summaryTable } from './table.js';
 import {
   compactCount,
@@ -91,14 +91,14 @@ async function main(): Promise<number> {
   };
   const threads = whole('threads', values.threads, 1);
   if (mode === 'compare') {
-    if (values.money !== 'bigint' && values.money !== 'double') throw new BenchUsageError(`--money must be bigint or double`);
+    if (!(MONEY_TYPES as readonly string[]).includes(values.money)) throw new BenchUsageError(`--money must be ${MONEY_TYPES.join(', ')}`);
     if (values.order !== 'blocked' && values.order !== 'interleaved') throw new BenchUsageError(`--order must be blocked or interleaved`);
     return compare({
       sizes: parseSizes(values.sizes ?? positionals[1] ?? '1000000,10000000'),
       runs: whole('runs', values.runs ?? '21', 1),
       warmup: whole('warmup', values.warmup ?? '5', 0),
       threads,
-      money: values.money,
+      money: values.money as MoneyType,
       order: values.order,
     });
   }
@@ -134,6 +134,8 @@ function synthetic(rows: number): { tape: Tape; ms: number } {
 interface Measured {
   readonly method: 'ours' | 'duckdb';
   readonly rows: number;
+  /** bytes the kernel reads a row */
+  readonly bytesPerRow: number;
   readonly ms: Summary;
   /** share of all cores other processes used while this method was timed */
   readonly others: number | null;
@@ -147,10 +149,10 @@ async function compare(options: CompareOptions): Promise<number> {
   const setting = await connection.runAndReadAll(`SELECT current_setting('threads')`);
   console.log(
     `settings: engine KpiPool with ${options.threads} worker threads; DuckDB in-memory, threads = ${String(setting.getRows()[0]?.[0])}; ` +
-      `money in DuckDB as ${options.money === 'bigint' ? 'BIGINT' : 'DOUBLE'} cents, measurement_date as DATE; ` +
+      `money in DuckDB as ${options.money.toUpperCase()} cents, measurement_date as DATE; ` +
       `${options.warmup} warm-up + ${options.runs} timed runs each, ${options.order === 'blocked' ? 'all of one method, then all of the other' : 'alternating ours / DuckDB'}`,
   );
-  console.log(`tape: syntheticTape({rows, dates: ${DATES}, seed: ${SEED}}), ${BYTES_PER_ROW} bytes a row read by the kernel`);
+  console.log(`tape: syntheticTape({rows, dates: ${DATES}, seed: ${SEED}}), 38 bytes a row read by the kernel (nine Uint32 cents and the date key)`);
   console.log('');
 
   const results: Measured[] = [];
@@ -185,7 +187,8 @@ async function compare(options: CompareOptions): Promise<number> {
         // getRows() turns DuckDB's chunks into JS values, as snapshots() ends with JS objects
         const theirs = async () => (await connection.runAndReadAll(KPI_SQL)).getRows();
         const [a, b] = await timeBoth(ours, theirs, options);
-        results.push({ method: 'ours', rows, ms: summarise(a.ms), others: a.others }, { method: 'duckdb', rows, ms: summarise(b.ms), others: b.others });
+        const bytesPerRow = kernelBytesPerRow(tape.layout);
+        results.push({ method: 'ours', rows, bytesPerRow, ms: summarise(a.ms), others: a.others }, { method: 'duckdb', rows, bytesPerRow, ms: summarise(b.ms), others: b.others });
       } finally {
         await pool.close();
         await connection.run('DROP TABLE IF EXISTS tape');
@@ -205,7 +208,7 @@ async function compare(options: CompareOptions): Promise<number> {
       `SQL text each run (parse and plan included)`,
   );
   console.log(`ms = wall time of one call, closed loop; spread = p10–p90 (min–max); rows/s and GB/s from the median, ` +
-    `GB/s = rows × ${BYTES_PER_ROW} B (the engine's input) for both`);
+    `GB/s = rows × the bytes a row the kernel reads (the engine's input) for both`);
   console.log('ratio = DuckDB median / ours median: > 1 means ours is faster');
   console.log(`others CPU = share of all ${availableParallelism()} cores busy with other processes (or stolen by the hypervisor) while that line was timed, from /proc/stat`);
   console.log(loadLine('at end'));
@@ -263,7 +266,7 @@ function compareTable(results: readonly Measured[]): string {
       `${fixed(r.ms.p10)}–${fixed(r.ms.p90)}`,
       `${fixed(r.ms.min)}–${fixed(r.ms.max)}`,
       compactCount(r.rows / seconds),
-      fixed((r.rows * BYTES_PER_ROW) / seconds / 1e9),
+      fixed((r.rows * r.bytesPerRow) / seconds / 1e9),
       r.method === 'ours' && duck ? fixed(duck.ms.median / r.ms.median) : '',
       r.others === null ? 'n/a' : `${(100 * r.others).toFixed(0)}%`,
     ];

@@ -4,11 +4,16 @@
  * running a benchmark.
  */
 import { readFileSync } from 'node:fs';
-import { allocateColumns, MONEY_COLUMNS, viewsOf, tapeViews, type Tape } from 'loan-kpi-stress';
+import { allocateColumns, MONEY_COLUMNS, narrowMoney, viewsOf, tapeViews, type Tape, type TapeLayout } from 'loan-kpi-stress';
 import { compactCount, fixed, summarise, type Summary } from './lib.js';
 
-/** What the per-date kernel must read per row: nine float64 cents and a uint16 date key. */
-export const BYTES_PER_ROW = MONEY_COLUMNS.length * Float64Array.BYTES_PER_ELEMENT + Uint16Array.BYTES_PER_ELEMENT;
+/**
+ * What the per-date kernel must read per row: nine money values and a uint16 date key — 38 bytes when the
+ * tape's money columns are narrowed to Uint32 cents (every amount below 2^32 cents), 74 when they are Float64.
+ */
+export function kernelBytesPerRow(layout: TapeLayout): number {
+  return MONEY_COLUMNS.length * layout.moneyWidth + Uint16Array.BYTES_PER_ELEMENT;
+}
 
 /**
  * The same rows sorted by date key (stable: within a date, the original order), in a memory of their own:
@@ -31,7 +36,23 @@ export function dateMajorCopy(tape: Tape): Tape {
     for (let j = 0; j < tape.rows; j++) target[j] = source[order[j]!]!;
   }
   for (let j = 0; j < tape.rows; j++) to.dateKeys[j] = from.dateKeys[order[j]!]!;
-  return { memory, layout, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
+  // the copy is read wide, then narrowed as every reader's tape is
+  const sorted = tape.layout.moneyWidth === 4 ? narrowMoney(memory, layout, tape.rows) : layout;
+  return { memory, layout: sorted, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
+}
+
+/**
+ * The same tape with Float64 money columns, in a memory of its own: what every tape was before narrowing
+ * (columns.ts, narrowMoney), kept to show in the same run what the narrower columns gain.
+ */
+export function wideCopy(tape: Tape): Tape {
+  const from = tapeViews(tape);
+  const { memory, layout } = allocateColumns(tape.rows, from.groupKeys !== null);
+  const to = viewsOf(memory.buffer, layout, tape.rows);
+  from.money.forEach((column, c) => to.money[c]!.set(column));
+  to.dateKeys.set(from.dateKeys);
+  if (from.groupKeys) to.groupKeys!.set(from.groupKeys);
+  return { ...tape, memory, layout };
 }
 
 /** A named thing to time; each call must do the whole measured work and wait for it. */
@@ -63,18 +84,20 @@ export interface RooflineRow {
   readonly method: string;
   readonly order: string;
   readonly rows: number;
+  /** bytes the kernel reads a row (kernelBytesPerRow) */
+  readonly bytesPerRow: number;
   readonly summary: Summary;
   /** the roofline's median for the same rows and order, ms */
   readonly rooflineMs: number;
 }
 
-export function rooflineRow(method: string, order: string, rows: number, samples: readonly number[], rooflineMs: number): RooflineRow {
-  return { method, order, rows, summary: summarise(samples), rooflineMs };
+export function rooflineRow(method: string, order: string, tape: Tape, samples: readonly number[], rooflineMs: number): RooflineRow {
+  return { method, order, rows: tape.rows, bytesPerRow: kernelBytesPerRow(tape.layout), summary: summarise(samples), rooflineMs };
 }
 
-/** Gigabytes (10^9 bytes) a second of the bytes the per-date kernel must touch. */
-export function gigabytesPerSecond(rows: number, ms: number): number {
-  return (rows * BYTES_PER_ROW) / (ms * 1e6);
+/** Gigabytes (10^9 bytes) a second of the bytes the per-date kernel must touch, `bytesPerRow` a row. */
+export function gigabytesPerSecond(rows: number, bytesPerRow: number, ms: number): number {
+  return (rows * bytesPerRow) / (ms * 1e6);
 }
 
 /** The rendered cells: time over the roofline's time, so 1.00 is the memory limit and larger is slower. */
@@ -87,7 +110,7 @@ export function rooflineCells(row: RooflineRow): string[] {
     fixed(median),
     `${fixed(p10)}–${fixed(p90)}`,
     compactCount((row.rows * 1000) / median),
-    fixed(gigabytesPerSecond(row.rows, median)),
+    fixed(gigabytesPerSecond(row.rows, row.bytesPerRow, median)),
     `${(median / row.rooflineMs).toFixed(2)}×`,
   ];
 }

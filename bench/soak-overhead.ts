@@ -139,6 +139,13 @@ async function timeCost(rounds: number, seconds: number, heapMinutes: number): P
     `harness cost, main-thread CPU: ${percent(cpu.estimate)} of a 1 ms iteration ` +
       `(${fixed(cpu.perIterationUs)} µs per iteration + ${fixed(cpu.perSecondShare * 100)}% of each second; fitted over ${rounds} rounds; ${between(cpu)})`,
   );
+  // The simplest reading too: each round's CPU per iteration, runner less bare. It counts the per-second work
+  // once per iteration of its own segment, so it holds whatever the fit above apportions.
+  const paired = bootstrapMedian(
+    harness.map((h, r) => cpuPerIterationMs(h) - cpuPerIterationMs(bare[r]!)),
+    seededRandom(20261124),
+  );
+  console.log(`harness cost, main-thread CPU per iteration, runner − bare in the same round: ${percent(paired.estimate)} of a 1 ms iteration (${between(paired)})`);
   console.log(`harness cost, wall clock: ${percent(wall.estimate)} (${between(wall)})`);
   if (harness.some((segment) => segment.heapPauseMs > 0)) console.log('(a heap measurement fell inside a segment: --seconds is too long)');
   const heaps = heapMinutes > 0 ? await heapPauses(workload, counter, heapMinutes) : [];

@@ -7,7 +7,8 @@
  *
  * KPIs grouped by snapshot date, per size (syntheticTape, 12 dates, seed 1); the roofline and ours round-robin,
  * then DuckDB (see engineLines for why apart):
- * - roofline: `KpiPool.stream()`, a plain read of the 74 bytes a row the sums touch, through the same pool,
+ * - roofline: `KpiPool.stream()`, a plain read of the 38 bytes a row the sums touch (nine Uint32 cents and the
+ *   Uint16 date key: the synthetic tape's amounts all fit Uint32, so its columns are narrowed), through the same pool,
  *   partition and dispatch, in the three orders of bench/roofline.ts; the fastest order's median is the
  *   roofline of the size;
  * - ours: `KpiPool.snapshots()` (sums, KPIs, alerts as JS objects), wasm kernels, the calling thread and
@@ -48,7 +49,7 @@ import { disagreements } from './agreement.js';
 import { duckRows, KPI_SQL, loadIntoDuckDB } from './duck.js';
 import { ensureFile } from './files.js';
 import { compactCount, fixed, loadLine, machineLine, nowMs, otherCpuMeter, parseSizes, renderTable, summarise } from './lib.js';
-import { BYTES_PER_ROW, timeRoundRobin, type Method } from './roofline-lib.js';
+import { kernelBytesPerRow, timeRoundRobin, wideCopy, type Method } from './roofline-lib.js';
 import { TABLE_HEADER, tableCells, tableLine, type TableLine } from './table-lib.js';
 
 interface Options {
@@ -105,17 +106,25 @@ async function engineLines(connection: DuckDBConnection, options: Options): Prom
   for (const rows of options.sizes) {
     const { tape } = syntheticTape({ rows, dates: 12, seed: 1 });
     const pool = await KpiPool.open(tape, { threads: options.threads });
+    const wide = wideCopy(tape);
+    const widePool = await KpiPool.open(wide, { threads: options.threads });
     try {
       await loadIntoDuckDB(connection, tape, 'bigint');
       const first = await connection.runAndReadAll(KPI_SQL);
       const problems = disagreements(tape.dates, await pool.sums(), await pool.snapshots(), duckRows(first.columnNames(), first.getRows()));
       if (problems.length > 0) throw new Error(`ours and DuckDB disagree at ${compactCount(rows)} rows: ${problems.slice(0, 5).join('; ')}`);
       console.log(`${compactCount(rows)} rows: ours and DuckDB agree (row counts and cent sums identical, KPIs bit-identical per date)`);
+      // JSON keeps every finite double's exact value: the same text is the same snapshots
+      if (JSON.stringify(await widePool.snapshots()) !== JSON.stringify(await pool.snapshots())) {
+        throw new Error(`the Uint32 and Float64 columns of ${compactCount(rows)} rows give different snapshots`);
+      }
       const methods: Method[] = [
         { name: 'read, kernel order', run: () => pool.stream('blocks') },
         { name: 'read, column order', run: () => pool.stream('columns') },
         { name: 'read, a word per line', run: () => pool.stream('lines') },
         { name: 'ours', run: () => pool.snapshots() },
+        { name: 'wide read', run: () => widePool.stream('lines') },
+        { name: 'wide ours', run: () => widePool.snapshots() },
       ];
       // The tape and DuckDB's table each fit in this machine's last-level cache, but not both: DuckDB is timed
       // on its own, after ours, so that each runs on its own data as it would between calls of a real run,
@@ -126,13 +135,18 @@ async function engineLines(connection: DuckDBConnection, options: Options): Prom
       const reads = methods.slice(0, 3).map((m) => ({ name: m.name, median: summarise(samples.get(m.name)!).median }));
       const fastest = reads.reduce((a, b) => (b.median < a.median ? b : a));
       const duck = summarise(samples.get('duckdb')!).median;
-      const bytes = rows * BYTES_PER_ROW;
+      const bytes = rows * kernelBytesPerRow(tape.layout);
+      const wideBytes = rows * kernelBytesPerRow(wide.layout);
+      const wideRead = summarise(samples.get('wide read')!).median;
       lines.push(
         tableLine(`KPIs: roofline (${fastest.name})`, rows, bytes, samples.get(fastest.name)!, fastest.median, null),
         tableLine(`KPIs: ours, ${options.threads} threads, wasm`, rows, bytes, samples.get('ours')!, fastest.median, duck),
         tableLine('KPIs: DuckDB GROUP BY, 2 threads', rows, bytes, samples.get('duckdb')!, fastest.median, duck),
+        tableLine('KPIs, Float64 columns: roofline (a word per line)', rows, wideBytes, samples.get('wide read')!, wideRead, null),
+        tableLine(`KPIs, Float64 columns: ours, ${options.threads} threads`, rows, wideBytes, samples.get('wide ours')!, wideRead, duck),
       );
     } finally {
+      await widePool.close();
       await pool.close();
       await connection.run('DROP TABLE IF EXISTS tape');
     }
@@ -213,7 +227,8 @@ async function ingestLines(connection: DuckDBConnection, options: Options): Prom
     await csvMethods[2]!.run();
     const reader = await connection.runAndReadAll('SELECT count(*), sum(round(total_receivable_usd * 100)) FROM t');
     const [count, cents] = reader.getRows()[0]!;
-    const ours = tapeViews(tape).money[MONEY_COLUMNS.indexOf('total_receivable_usd')]!.reduce((a, b) => a + b, 0);
+    let ours = 0;
+    for (const cents of tapeViews(tape).money[MONEY_COLUMNS.indexOf('total_receivable_usd')]!) ours += cents;
     if (Number(count) !== tape.rows || Number(cents) !== ours) {
       throw new Error(`DuckDB read ${String(count)} rows and ${String(cents)} cents of total_receivable_usd, ours ${tape.rows} and ${ours}`);
     }
@@ -322,7 +337,7 @@ export async function summaryTable(args: readonly string[]): Promise<number> {
   console.log('');
   console.log(
     `medians of ${options.runs} (KPIs) and ${options.ingestRuns} (ingest) runs after ${options.warmup} warm-up rounds, methods round-robin; ` +
-      `KPI GB/s count the ${BYTES_PER_ROW} bytes a row the sums read, ingest GB/s the file's bytes`,
+      `KPI GB/s count the bytes a row the sums read (38: nine Uint32 cents and the date key), ingest GB/s the file's bytes`,
   );
   console.log(
     'vs roofline = median / the roofline median (KPIs: the fastest plain read of the same bytes through the same pool; ingest: the read of ' +

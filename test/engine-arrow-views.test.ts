@@ -18,5 +18,15 @@ describe('Arrow views over the shared columns', () => {
     tapeViews(tape).money[0]![1] = 777;
     expect(table.getChild('total_receivable_usd_cents')!.get(1)).toBe(777);
     expect(table.getChild('total_receivable_usd_cents')!.data[0]!.values.buffer).toBe(tape.memory.buffer);
+    expect(String(table.getChild('total_receivable_usd_cents')!.type)).toBe('Uint32');
+  });
+
+  it('give Float64 cents for a tape whose amounts do not all fit Uint32', () => {
+    const { tape } = tapeFromRows([{ cents: [2 ** 32, 90, 95, 5, 100, 0, 0, 0, 0], date: '2025-01-31' }]);
+    expect(tape.layout.moneyWidth).toBe(8);
+    const column = toArrowTable(tape).getChild('total_receivable_usd_cents')!;
+    expect(String(column.type)).toBe('Float64');
+    expect(column.get(0)).toBe(2 ** 32);
+    expect(column.data[0]!.values.buffer).toBe(tape.memory.buffer);
   });
 });

@@ -13,6 +13,8 @@ interface TapeShape {
   seed: number;
   /** dates whose receivable and eligible are all zero (zero denominators) */
   zeroDates: number;
+  /** amounts up to $100 million, so that the tape keeps Float64 columns; else up to $100,000 (Uint32 columns) */
+  wide: boolean;
 }
 
 function randomRows(shape: TapeShape): TestRow[] {
@@ -22,7 +24,7 @@ function randomRows(shape: TapeShape): TestRow[] {
   for (let i = 0; i < shape.rows; i++) {
     const dateIndex = Math.floor(random() * shape.dates);
     const zero = dateIndex < shape.zeroDates;
-    const receivable = zero ? 0 : cents(10_000_000);
+    const receivable = zero ? 0 : cents(shape.wide ? 1e10 : 10_000_000);
     const amounts = MONEY_COLUMNS.map((_, c) => (c === 0 ? receivable : c === 1 && zero ? 0 : cents(receivable + 1)));
     rows.push({
       cents: amounts,
@@ -40,6 +42,7 @@ const shapes = fc.record({
   groups: fc.integer({ min: 1, max: 6 }),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   zeroDates: fc.integer({ min: 0, max: 2 }),
+  wide: fc.boolean(),
 });
 
 const open: KpiPool[] = [];
@@ -47,6 +50,8 @@ afterAll(async () => Promise.all(open.map((pool) => pool.close())));
 
 async function poolSnapshots(rows: TestRow[], threads: number, groupBy: string | null) {
   const { tape } = tapeFromRows(rows, groupBy);
+  const wide = rows.some((row) => row.cents.some((cents) => cents > 0xffffffff));
+  expect(tape.layout.moneyWidth).toBe(wide ? 8 : 4);
   const pool = await KpiPool.open(tape, { threads, crossoverRows: 0 });
   open.push(pool);
   try {
@@ -73,7 +78,7 @@ describe('the pool and the serial reference agree bit for bit', () => {
   }
 
   it('reports the zero-denominator snapshots as 0, not NaN', async () => {
-    const rows = randomRows({ rows: 1001, dates: 3, groups: 1, seed: 7, zeroDates: 1 });
+    const rows = randomRows({ rows: 1001, dates: 3, groups: 1, seed: 7, zeroDates: 1, wide: false });
     const { pool } = await poolSnapshots(rows, 2, null);
     const zero = pool.find((s) => s.total_receivable_usd === 0);
     expect(zero).toBeDefined();
@@ -81,7 +86,7 @@ describe('the pool and the serial reference agree bit for bit', () => {
   });
 
   it('computes on the calling thread below the crossover, with the same result', async () => {
-    const rows = randomRows({ rows: 999, dates: 5, groups: 1, seed: 11, zeroDates: 0 });
+    const rows = randomRows({ rows: 999, dates: 5, groups: 1, seed: 11, zeroDates: 0, wide: false });
     const { tape } = tapeFromRows(rows);
     const pool = await KpiPool.open(tape, { threads: 2, crossoverRows: 1_000 });
     try {

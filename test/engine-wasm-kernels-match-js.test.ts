@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocateColumns, viewsOf, type Tape } from '../src/engine/columns.js';
 import { sumByDate, sumByDateAndGroup } from '../src/engine/kernels.js';
-import { keyCount, snapshotsFromSums } from '../src/engine/kpis.js';
+import { snapshotsFromSums } from '../src/engine/kpis.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
-import { MONEY_COLUMNS, SUMS_PER_KEY } from '../src/engine/schema.js';
-import { ScratchSlots, WasmKernels } from '../src/engine/wasm-kernels.js';
-import { kernelModule } from '../src/workers/kernel-module.js';
+import { MONEY_COLUMNS } from '../src/engine/schema.js';
+import { WasmKernels } from '../src/engine/wasm-kernels.js';
 import { bitwise } from './support/bits.js';
+import { jsSums, loadModule, naiveSums, wasmSums } from './support/kernel-sums.js';
 import { seededRandom } from './support/tapes.js';
 
 /**
@@ -26,13 +26,6 @@ interface Shape {
   /** mean length of a run of one key (1: a new key at almost every row) */
   run: number;
   seed: number;
-}
-
-function loadModule(): WebAssembly.Module {
-  const { module, reason } = kernelModule();
-  // The build makes the module; a missing one must fail here, not silently test the JavaScript kernels twice.
-  if (module === null) throw new Error(reason);
-  return module;
 }
 
 function randomTape(shape: Shape): Tape {
@@ -60,46 +53,6 @@ function randomTape(shape: Shape): Tape {
     groupColumn: shape.groups > 0 ? 'segment' : null,
     groups: shape.groups > 0 ? names(shape.groups, 'g') : [],
   };
-}
-
-/** The obvious loop: one row at a time, one column at a time. */
-function naiveSums(tape: Tape, rowStart: number, rowEnd: number): Float64Array {
-  const views = viewsOf(tape.memory.buffer, tape.layout, tape.rows);
-  const groupCount = tape.groups.length;
-  const out = new Float64Array(keyCount(tape) * SUMS_PER_KEY);
-  for (let i = rowStart; i < rowEnd; i++) {
-    const key = views.groupKeys ? views.dateKeys[i]! * groupCount + views.groupKeys[i]! : views.dateKeys[i]!;
-    for (let c = 0; c < MONEY_COLUMNS.length; c++) out[key * SUMS_PER_KEY + c]! += views.money[c]![i]!;
-    out[key * SUMS_PER_KEY + MONEY_COLUMNS.length]! += 1;
-  }
-  return out;
-}
-
-function jsSums(tape: Tape, rowStart: number, rowEnd: number): Float64Array {
-  const views = viewsOf(tape.memory.buffer, tape.layout, tape.rows);
-  const out = new Float64Array(keyCount(tape) * SUMS_PER_KEY);
-  if (views.groupKeys) sumByDateAndGroup(views.money, views.dateKeys, views.groupKeys, tape.groups.length, rowStart, rowEnd, out);
-  else sumByDate(views.money, views.dateKeys, rowStart, rowEnd, out);
-  return out;
-}
-
-/** The wasm kernel over [rowStart, rowEnd), in pieces cut at `cuts` (it adds into its accumulators). */
-function wasmSums(tape: Tape, rowStart: number, rowEnd: number, cuts: readonly number[] = []): Float64Array {
-  const kernels = WasmKernels.instantiate(loadModule(), tape.memory, tape.layout);
-  const slots = new ScratchSlots(tape.memory.buffer, tape.layout, keyCount(tape));
-  const slot = slots.claim();
-  expect(slot).toBeGreaterThanOrEqual(0);
-  try {
-    slots.begin(slot);
-    const bounds = [rowStart, ...cuts.filter((c) => c > rowStart && c < rowEnd).sort((a, b) => a - b), rowEnd];
-    for (let i = 0; i + 1 < bounds.length; i++) {
-      if (tape.groups.length > 0) kernels.sumByDateAndGroup(tape.groups.length, bounds[i]!, bounds[i + 1]!, slots.offset(slot));
-      else kernels.sumByDate(bounds[i]!, bounds[i + 1]!, slots.offset(slot));
-    }
-    return slots.view(slot).slice();
-  } finally {
-    slots.release(slot);
-  }
 }
 
 const shapes = fc.record({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../bench/lib.js';
-import { BYTES_PER_ROW, dateMajorCopy, gigabytesPerSecond, rooflineCells, timeRoundRobin } from '../bench/roofline-lib.js';
-import { tapeViews } from '../src/engine/columns.js';
+import { dateMajorCopy, gigabytesPerSecond, kernelBytesPerRow, rooflineCells, timeRoundRobin } from '../bench/roofline-lib.js';
+import { layoutFor, tapeViews } from '../src/engine/columns.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { bitwise } from './support/bits.js';
@@ -10,14 +10,15 @@ import { seededRandom, tapeFromRows } from './support/tapes.js';
 /** The arithmetic and the tapes of the roofline benchmark, which only prints. */
 
 describe('the roofline benchmark helpers', () => {
-  it('count 74 bytes a row: nine float64 cents and a uint16 date key', () => {
-    expect(BYTES_PER_ROW).toBe(74);
-    expect(gigabytesPerSecond(1_000_000, 1.5)).toBeCloseTo(74e6 / 1.5e6, 12);
+  it('count 74 bytes a row for nine float64 cents and a uint16 date key, 38 for nine uint32 cents', () => {
+    expect(kernelBytesPerRow(layoutFor(10, false))).toBe(74);
+    expect(kernelBytesPerRow(layoutFor(10, true, 4))).toBe(38);
+    expect(gigabytesPerSecond(1_000_000, 38, 1.5)).toBeCloseTo(38e6 / 1.5e6, 12);
   });
 
   it('render time over the roofline time, so that 1.00× is the limit and more is slower', () => {
     const samples = [3, 1, 2, 5, 4];
-    const cells = rooflineCells({ method: 'm', order: 'o', rows: 1_000_000, summary: summarise(samples), rooflineMs: 2 });
+    const cells = rooflineCells({ method: 'm', order: 'o', rows: 1_000_000, bytesPerRow: 38, summary: summarise(samples), rooflineMs: 2 });
     expect(cells[3]).toBe('3.00');
     expect(cells[7]).toBe('1.50×');
   });
@@ -30,6 +31,8 @@ describe('the roofline benchmark helpers', () => {
     }));
     const { tape } = tapeFromRows(rows);
     const sorted = dateMajorCopy(tape);
+    expect(tape.layout.moneyWidth).toBe(4);
+    expect(sorted.layout.moneyWidth).toBe(4);
     const keys = tapeViews(sorted).dateKeys;
     for (let i = 1; i < keys.length; i++) expect(keys[i]!).toBeGreaterThanOrEqual(keys[i - 1]!);
     expect(bitwise(referenceSnapshots(sorted))).toBe(bitwise(referenceSnapshots(tape)));

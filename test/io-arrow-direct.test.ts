@@ -5,16 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bool, DateDay, Field, Float64, Int32, List, Null, Schema, Utf8 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocateColumns, tapeViews, viewsOf } from '../src/engine/columns.js';
+import { allocateColumns, tapeViews, viewsOf, type MoneyView } from '../src/engine/columns.js';
 import { bufferStarts, planArrowFile } from '../src/io/arrow-file.js';
 import { readArrowRange, readArrowTape, type ArrowTuning } from '../src/io/arrow.js';
 import type { ByteSource } from '../src/io/byte-source.js';
 import { closeIngestWorkers } from '../src/io/ingest-pool.js';
 import { writeSyntheticFile } from '../src/io/synthetic.js';
 
-/** A column's bytes, bit for bit, as a digest (arrays of this size compare slowly element by element). */
-function digest(column: Float64Array | Uint16Array): string {
-  return createHash('sha256').update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength)).digest('hex');
+/**
+ * A column's values, bit for bit, as a digest (arrays of this size compare slowly element by element). Money
+ * is digested as Float64 whatever its width: a read tape is narrowed to Uint32 cents, a region is not.
+ */
+function digest(column: MoneyView | Uint16Array): string {
+  const values = column instanceof Uint32Array ? Float64Array.from(column) : column;
+  return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
 }
 
 const root = mkdtempSync(join(tmpdir(), 'io-arrow-direct-'));

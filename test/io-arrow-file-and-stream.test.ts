@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tapeViews } from '../src/engine/columns.js';
+import { tapeViews, type MoneyView } from '../src/engine/columns.js';
 import { readTape } from '../src/io/read-tape.js';
 import { syntheticTape, writeSyntheticFile } from '../src/io/synthetic.js';
 
@@ -23,7 +23,7 @@ describe('Arrow IPC file and stream formats read alike', () => {
     writeFileSync(featherPath, tableToIPC(table, 'file'));
     expect(readFileSync(streamPath).subarray(0, 6).toString('latin1')).not.toBe('ARROW1');
 
-    const bytesOf = (column: Float64Array) => Buffer.from(column.buffer, column.byteOffset, column.byteLength);
+    const bytesOf = (column: MoneyView) => Buffer.from(column.buffer, column.byteOffset, column.byteLength);
     const expected = tapeViews(syntheticTape(spec).tape).money.map(bytesOf);
     for (const path of [filePath, streamPath, featherPath]) {
       const { tape, rowsRead } = await readTape(path);

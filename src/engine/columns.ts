@@ -21,10 +21,20 @@ const ALIGN = 64;
  */
 export const SCRATCH_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Bytes of one money value: 8 while a tape is read (Float64 whole cents), 4 once narrowMoney has found that
+ * every amount fits a Uint32 (below 2^32 cents, $42,949,672.96), which halves the bytes the kernels read.
+ */
+export type MoneyWidth = 4 | 8;
+
+/** A money column's view: Float64 or Uint32, whole cents either way. */
+export type MoneyView = Float64Array | Uint32Array;
+
 /** Where each column lives in the memory, for `capacity` rows of which `rows` are filled. */
 export interface TapeLayout {
   readonly capacity: number;
-  /** byte offset of each money column, in MONEY_COLUMNS order (Float64, whole cents) */
+  readonly moneyWidth: MoneyWidth;
+  /** byte offset of each money column, in MONEY_COLUMNS order (moneyWidth bytes a value, whole cents) */
   readonly moneyOffsets: readonly number[];
   /** byte offset of the measurement-date keys (Uint16, index into Tape.dates) */
   readonly dateKeyOffset: number;
@@ -50,7 +60,7 @@ export interface Tape {
 
 /** Typed-array views over a tape's columns (length = rows given). */
 export interface ColumnViews {
-  readonly money: readonly Float64Array[];
+  readonly money: readonly MoneyView[];
   readonly dateKeys: Uint16Array;
   readonly groupKeys: Uint16Array | null;
 }
@@ -59,17 +69,20 @@ function alignUp(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
 
-/** Bytes a row takes in the memory: nine float64 cents, a date key, and an optional group key. */
-export function bytesPerRow(withGroup: boolean): number {
-  return MONEY_COLUMNS.length * 8 + 2 + (withGroup ? 2 : 0);
+/**
+ * Bytes a row takes in the memory while it is read: nine float64 cents, a date key, and an optional group key
+ * (the memory is sized for this; a narrowed tape uses less of it).
+ */
+export function bytesPerRow(withGroup: boolean, moneyWidth: MoneyWidth = 8): number {
+  return MONEY_COLUMNS.length * moneyWidth + 2 + (withGroup ? 2 : 0);
 }
 
-export function layoutFor(capacity: number, withGroup: boolean): TapeLayout {
+export function layoutFor(capacity: number, withGroup: boolean, moneyWidth: MoneyWidth = 8): TapeLayout {
   let offset = 0;
   const moneyOffsets: number[] = [];
   for (let c = 0; c < MONEY_COLUMNS.length; c++) {
     moneyOffsets.push(offset);
-    offset = alignUp(offset + capacity * 8);
+    offset = alignUp(offset + capacity * moneyWidth);
   }
   const dateKeyOffset = offset;
   offset = alignUp(offset + capacity * 2);
@@ -80,7 +93,7 @@ export function layoutFor(capacity: number, withGroup: boolean): TapeLayout {
   }
   const scratchOffset = offset;
   offset += SCRATCH_BYTES;
-  return { capacity, moneyOffsets, dateKeyOffset, groupKeyOffset, scratchOffset, byteLength: offset };
+  return { capacity, moneyWidth, moneyOffsets, dateKeyOffset, groupKeyOffset, scratchOffset, byteLength: offset };
 }
 
 /**
@@ -159,7 +172,7 @@ export function allocateColumns(capacity: number, withGroup: boolean, limit: Mem
 
 export function viewsOf(buffer: ArrayBufferLike, layout: TapeLayout, rows: number): ColumnViews {
   return {
-    money: layout.moneyOffsets.map((offset) => new Float64Array(buffer, offset, rows)),
+    money: layout.moneyOffsets.map((offset) => (layout.moneyWidth === 4 ? new Uint32Array(buffer, offset, rows) : new Float64Array(buffer, offset, rows))),
     dateKeys: new Uint16Array(buffer, layout.dateKeyOffset, rows),
     groupKeys: layout.groupKeyOffset < 0 ? null : new Uint16Array(buffer, layout.groupKeyOffset, rows),
   };
@@ -167,6 +180,67 @@ export function viewsOf(buffer: ArrayBufferLike, layout: TapeLayout, rows: numbe
 
 export function tapeViews(tape: Tape): ColumnViews {
   return viewsOf(tape.memory.buffer, tape.layout, tape.rows);
+}
+
+/** The largest amount a narrowed (Uint32) money column holds, in cents. */
+export const MAX_NARROW_CENTS = 0xffffffff;
+
+/**
+ * The two loops of narrowMoney, over byte offsets in the tape's memory: the wasm kernels' (wasm-kernels.ts,
+ * at memory speed) or these plainer ones.
+ */
+export interface NarrowingKernels {
+  /** whether each of `count` Float64 values from byte `at` is at most MAX_NARROW_CENTS (the values are whole and ≥ 0) */
+  fitsUint32(at: number, count: number): boolean;
+  /** `count` Float64 values from byte `from` as Uint32 from byte `to` ≤ `from`, in a forward pass */
+  narrowMoney(from: number, to: number, count: number): void;
+}
+
+const NARROWING_IN_JS = (buffer: ArrayBufferLike): NarrowingKernels => ({
+  fitsUint32(at, count) {
+    const values = new Float64Array(buffer, at, count);
+    for (let i = 0; i < count; i++) if (values[i]! > MAX_NARROW_CENTS) return false;
+    return true;
+  },
+  narrowMoney(from, to, count) {
+    const wide = new Float64Array(buffer, from, count);
+    const narrow = new Uint32Array(buffer, to, count);
+    for (let i = 0; i < count; i++) narrow[i] = wide[i]!;
+  },
+});
+
+/**
+ * The layout of a tape of `rows` rows read into `layout` once its money columns are narrowed: Uint32 columns
+ * for exactly those rows, the key columns after them, and the scratch area where it was (the memory and its
+ * byte length do not change).
+ */
+export function narrowLayout(layout: TapeLayout, rows: number): TapeLayout {
+  const narrow = layoutFor(rows, layout.groupKeyOffset >= 0, 4);
+  return { ...narrow, scratchOffset: layout.scratchOffset, byteLength: layout.byteLength };
+}
+
+/**
+ * Narrow the money columns of a freshly read tape (Float64 cents, `rows` rows) to Uint32 in place when every
+ * amount fits, and return the layout that then describes the memory; otherwise return `layout` unchanged.
+ *
+ * Why: the per-snapshot sums are bound by memory bandwidth, and a row is then 38 bytes instead of 74. Sums
+ * stay exact — the kernels convert each Uint32 to Float64 exactly before adding — so results are
+ * bit-identical to the wide columns'. Amounts are whole, non-negative cents (the readers guarantee it), so
+ * only the upper bound is checked, on every column before anything moves.
+ *
+ * In place is safe: a value moves from byte c·S8 + 8i to c·S4 + 4i, never to a later byte than the one it
+ * leaves, and columns are moved in order, so a forward copy never overwrites what it has yet to read.
+ */
+export function narrowMoney(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, kernels: NarrowingKernels | null = null): TapeLayout {
+  if (layout.moneyWidth === 4 || rows === 0) return layout;
+  const loops = kernels ?? NARROWING_IN_JS(memory.buffer);
+  for (const offset of layout.moneyOffsets) if (!loops.fitsUint32(offset, rows)) return layout;
+  const narrow = narrowLayout(layout, rows);
+  layout.moneyOffsets.forEach((offset, c) => loops.narrowMoney(offset, narrow.moneyOffsets[c]!, rows));
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.copyWithin(narrow.dateKeyOffset, layout.dateKeyOffset, layout.dateKeyOffset + rows * 2);
+  if (layout.groupKeyOffset >= 0) bytes.copyWithin(narrow.groupKeyOffset, layout.groupKeyOffset, layout.groupKeyOffset + rows * 2);
+  return narrow;
 }
 
 /** Assign small integer keys to string values in first-seen order. */

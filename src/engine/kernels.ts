@@ -8,20 +8,18 @@
  * to, not overwritten, so a caller can accumulate several ranges. All values are whole cents, so every sum is
  * an exact integer (below 2^53) and the result does not depend on how rows are split into ranges.
  */
+import type { MoneyView } from './columns.js';
 import { SUMS_PER_KEY } from './schema.js';
 
 /** Sums per measurement-date key over rows [rowStart, rowEnd). */
 export function sumByDate(
-  money: readonly Float64Array[],
+  money: readonly MoneyView[],
   dateKeys: Uint16Array,
   rowStart: number,
   rowEnd: number,
   out: Float64Array,
 ): void {
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = money as [
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-    Float64Array, Float64Array, Float64Array, Float64Array,
-  ];
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = money as [MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView];
   for (let i = rowStart; i < rowEnd; i++) {
     const base = dateKeys[i]! * SUMS_PER_KEY;
     out[base]! += m0[i]!;
@@ -39,7 +37,7 @@ export function sumByDate(
 
 /** Sums per (date, group) key, key = dateKey * groupCount + groupKey, over rows [rowStart, rowEnd). */
 export function sumByDateAndGroup(
-  money: readonly Float64Array[],
+  money: readonly MoneyView[],
   dateKeys: Uint16Array,
   groupKeys: Uint16Array,
   groupCount: number,
@@ -47,10 +45,7 @@ export function sumByDateAndGroup(
   rowEnd: number,
   out: Float64Array,
 ): void {
-  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = money as [
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
-    Float64Array, Float64Array, Float64Array, Float64Array,
-  ];
+  const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = money as [MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView, MoneyView];
   for (let i = rowStart; i < rowEnd; i++) {
     const base = (dateKeys[i]! * groupCount + groupKeys[i]!) * SUMS_PER_KEY;
     out[base]! += m0[i]!;

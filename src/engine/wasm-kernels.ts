@@ -3,7 +3,9 @@
  * slots in that memory where kernels leave their per-key partial sums.
  *
  * Same contract as the JavaScript kernels in kernels.ts — per key, SUMS_PER_KEY float64 slots added into —
- * and the same bits: every value is a whole number of cents, so the f64 adds are exact in any order.
+ * and the same bits: every value is a whole number of cents, so the f64 adds are exact in any order. The
+ * money columns are Float64 or, once a tape is narrowed (columns.ts, narrowMoney), Uint32: each instance
+ * calls the kernels for its layout's moneyWidth.
  *
  * Why the accumulators live in the tape's own memory: a wasm module can import one memory only (Node 20's V8
  * has no multi-memory), and the kernels must import the tape's memory to read the columns in place. So the
@@ -15,33 +17,89 @@
  * Nothing here reads files: the compiled WebAssembly.Module is handed in by the caller (workers/kpi-pool.ts
  * loads dist/engine/wasm/kernels.wasm), so that the engine stays pure computation.
  */
-import { allocateColumns, SCRATCH_BYTES, viewsOf, type TapeLayout } from './columns.js';
+import { allocateColumns, narrowMoney, SCRATCH_BYTES, viewsOf, type ColumnViews, type MoneyWidth, type TapeLayout } from './columns.js';
 import { sumByDate, sumByDateAndGroup } from './kernels.js';
 import { MONEY_COLUMNS, SUMS_PER_KEY } from './schema.js';
 
 /** Bytes of accumulators per key: SUMS_PER_KEY float64. */
 export const BYTES_PER_KEY = SUMS_PER_KEY * 8;
 
+/** Per-date sums of rows [rowStart, rowEnd) into the accumulators at byte `acc` (offsets in bytes). */
+type SumByDate = (money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number, acc: number) => void;
+/** Per-(date, group) sums, key = date · groupCount + group. */
+type SumByDateAndGroup = (
+  money: number,
+  stride: number,
+  dateKeys: number,
+  groupKeys: number,
+  groupCount: number,
+  rowStart: number,
+  rowEnd: number,
+  acc: number,
+) => void;
+/** A roofline read of rows [rowStart, rowEnd); the checksum means nothing. */
+type Stream = (money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number) => number;
+
 /** What the kernels module exports (all offsets in bytes, all row indices in rows). */
 interface KernelExports {
-  sumByDate(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number, acc: number): void;
-  sumByDateAndGroup(
-    money: number,
-    stride: number,
-    dateKeys: number,
-    groupKeys: number,
-    groupCount: number,
-    rowStart: number,
-    rowEnd: number,
-    acc: number,
-  ): void;
-  stream(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
-  streamColumns(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
-  streamLines(money: number, stride: number, dateKeys: number, rowStart: number, rowEnd: number): number;
+  sumByDate: SumByDate;
+  sumByDateAndGroup: SumByDateAndGroup;
+  stream: Stream;
+  streamColumns: Stream;
+  streamLines: Stream;
+  /** The same five over Uint32 money columns (4 bytes a value: a narrowed tape). */
+  sumByDateU32: SumByDate;
+  sumByDateAndGroupU32: SumByDateAndGroup;
+  streamU32: Stream;
+  streamColumnsU32: Stream;
+  streamLinesU32: Stream;
   centsFromDollars(at: number, count: number): number;
+  fitsUint32(at: number, count: number): number;
+  narrowMoney(from: number, to: number, count: number): void;
 }
 
-const EXPORTS: readonly (keyof KernelExports)[] = ['sumByDate', 'sumByDateAndGroup', 'stream', 'streamColumns', 'streamLines', 'centsFromDollars'];
+const EXPORTS: readonly (keyof KernelExports)[] = [
+  'sumByDate',
+  'sumByDateAndGroup',
+  'stream',
+  'streamColumns',
+  'streamLines',
+  'sumByDateU32',
+  'sumByDateAndGroupU32',
+  'streamU32',
+  'streamColumnsU32',
+  'streamLinesU32',
+  'centsFromDollars',
+  'fitsUint32',
+  'narrowMoney',
+];
+
+/** The kernels that read money columns, under the Float64 kernels' names. */
+type MoneyKernels = Pick<
+  KernelExports,
+  'sumByDate' | 'sumByDateAndGroup' | 'stream' | 'streamColumns' | 'streamLines' | 'centsFromDollars' | 'fitsUint32' | 'narrowMoney'
+>;
+
+/**
+ * The kernels for a layout's money width, under the Float64 names. A WasmKernels serves one layout, so the
+ * width is looked at once, here, and each method makes the same call whatever the width: the gate's
+ * calibration (bench/gate-calibration.sh) and its end-to-end test find the per-date call by its text and plant
+ * a slowdown after it, which must then slow narrowed tapes too.
+ */
+function kernelsFor(exports: KernelExports, moneyWidth: MoneyWidth): MoneyKernels {
+  if (moneyWidth === 8) return exports;
+  return {
+    sumByDate: exports.sumByDateU32,
+    sumByDateAndGroup: exports.sumByDateAndGroupU32,
+    stream: exports.streamU32,
+    streamColumns: exports.streamColumnsU32,
+    streamLines: exports.streamLinesU32,
+    // Float64 only: WasmKernels refuses these on a narrowed layout before they get here
+    centsFromDollars: exports.centsFromDollars,
+    fitsUint32: exports.fitsUint32,
+    narrowMoney: exports.narrowMoney,
+  };
+}
 
 /**
  * How a roofline read goes over the bytes: in the kernel's own order (ten streams at once), one column after
@@ -66,7 +124,8 @@ export function moneyStride(layout: TapeLayout): number | null {
 /** One instance of the kernels module over one tape's memory (one per thread that computes). */
 export class WasmKernels {
   private constructor(
-    private readonly kernels: KernelExports,
+    /** the exports for this layout's money width (see kernelsFor) */
+    private readonly kernels: MoneyKernels,
     private readonly layout: TapeLayout,
     private readonly stride: number,
   ) {}
@@ -82,7 +141,7 @@ export class WasmKernels {
     for (const name of EXPORTS) {
       if (typeof instance.exports[name] !== 'function') throw new Error(`the kernels module does not export ${name}`);
     }
-    return new WasmKernels(instance.exports as unknown as KernelExports, layout, stride);
+    return new WasmKernels(kernelsFor(instance.exports as unknown as KernelExports, layout.moneyWidth), layout, stride);
   }
 
   /** Per-date sums of rows [rowStart, rowEnd), added into the accumulators at byte offset `acc`. */
@@ -128,10 +187,34 @@ export class WasmKernels {
    * the JavaScript reader computes them.
    */
   centsFromDollars(at: number, count: number): number {
+    // It runs while a tape is read, before narrowMoney: Uint32 columns hold cents already.
+    if (this.layout.moneyWidth !== 8) {
+      throw new Error(`centsFromDollars converts Float64 money columns, and this tape's are narrowed to ${this.layout.moneyWidth}-byte Uint32 cents`);
+    }
     if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
       throw new RangeError(`${count} values at byte ${at} are not within the columns`);
     }
     return this.kernels.centsFromDollars(at, count);
+  }
+
+  /** Whether each of `count` Float64 values from byte `at` of the columns fits a Uint32 (narrowMoney's check, columns.ts). */
+  fitsUint32(at: number, count: number): boolean {
+    this.checkWide(at, count);
+    return this.kernels.fitsUint32(at, count) === 1;
+  }
+
+  /** `count` Float64 values from byte `from` as Uint32 from byte `to` ≤ `from`, in place (columns.ts, narrowMoney). */
+  narrowMoney(from: number, to: number, count: number): void {
+    this.checkWide(from, count);
+    if (!(Number.isInteger(to) && to >= 0 && to <= from && to % 4 === 0)) throw new RangeError(`cannot narrow values at byte ${from} to byte ${to}`);
+    this.kernels.narrowMoney(from, to, count);
+  }
+
+  private checkWide(at: number, count: number): void {
+    if (this.layout.moneyWidth !== 8) throw new Error('this tape is narrowed already');
+    if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
+      throw new RangeError(`${count} values at byte ${at} are not within the columns`);
+    }
   }
 
   private checkRange(rowStart: number, rowEnd: number, acc: number): void {
@@ -253,7 +336,10 @@ export class ScratchSlots {
 /**
  * Run every wasm kernel `rounds` times on a short odd-length tape of its own — an odd first row, blocks of one
  * date (summed at once) and blocks where the date changes at every row (summed in pairs), a tail of odd
- * length — and check the sums against the JavaScript kernels bit for bit. Throws on any difference.
+ * length — and check the sums against the JavaScript kernels bit for bit. Throws on any difference. The
+ * Uint32 kernels run on a narrowed copy of the same tape, over those ranges (summed in their integer form)
+ * and over two short ones (under 64 rows: in float, one of uniform blocks, one where the date changes at every
+ * row).
  *
  * Two uses. Any thread that is about to compute with the module runs it a few times, so that every path of
  * the loops has run before the first real task. And it tiers the module up: V8 first compiles wasm with its
@@ -266,9 +352,7 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
   // room after the rows of the first money column for the conversion's values
   const { memory, layout } = allocateColumns(rows + 128, true);
   const views = viewsOf(memory.buffer, layout, rows);
-  MONEY_COLUMNS.forEach((_, c) => views.money[c]!.set(Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001)));
-  views.dateKeys.set(Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3)));
-  views.groupKeys!.set(Uint16Array.from({ length: rows }, (_, i) => (i >> 5) % 2));
+  fillExerciseTape(views, rows);
   const expectByDate = new Float64Array(3 * SUMS_PER_KEY);
   sumByDate(views.money, views.dateKeys, 1, rows, expectByDate);
   const expectByGroup = new Float64Array(6 * SUMS_PER_KEY);
@@ -281,6 +365,24 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
   const dollars = Float64Array.from({ length: 101 }, (_, i) => (i * 7919) / 100 + (i === 100 ? 0.001 : 0));
   const centsAt = layout.moneyOffsets[0]! + 1008 * 8;
   const cents = new Float64Array(memory.buffer, centsAt, dollars.length);
+
+  // the same tape with its money narrowed to Uint32 cents, as a reader leaves it
+  const narrow = allocateColumns(rows, true);
+  fillExerciseTape(viewsOf(narrow.memory.buffer, narrow.layout, rows), rows);
+  const narrowLayout = narrowMoney(narrow.memory, narrow.layout, rows);
+  if (narrowLayout.moneyWidth !== 4) throw new Error('the exercise tape was not narrowed to Uint32 cents');
+  const narrowViews = viewsOf(narrow.memory.buffer, narrowLayout, rows);
+  // [1, rows) in the integer form, then [1, 60) (uniform blocks) and [401, 460) (a new date every row) in float
+  const dateRanges = [[1, rows], [1, 60], [401, 460]] as const;
+  const groupRanges = [[3, rows - 2], [5, 50], [403, 458]] as const;
+  const expectByDateU32 = new Float64Array(3 * SUMS_PER_KEY);
+  for (const [start, end] of dateRanges) sumByDate(narrowViews.money, narrowViews.dateKeys, start, end, expectByDateU32);
+  const expectByGroupU32 = new Float64Array(6 * SUMS_PER_KEY);
+  for (const [start, end] of groupRanges) sumByDateAndGroup(narrowViews.money, narrowViews.dateKeys, narrowViews.groupKeys!, 2, start, end, expectByGroupU32);
+  const narrowKernels = WasmKernels.instantiate(module, narrow.memory, narrowLayout);
+  const narrowAcc = new ScratchSlots(narrow.memory.buffer, narrowLayout, 6);
+  const narrowSlot = narrowAcc.claim();
+
   for (let round = 0; round < rounds; round++) {
     cents.set(dollars);
     const all = kernels.centsFromDollars(centsAt, dollars.length);
@@ -294,7 +396,22 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
     kernels.sumByDateAndGroup(2, 3, rows - 2, acc.offset(slot));
     if (round === 0) expectSameBits(byGroup, expectByGroup, 'sumByDateAndGroup');
     if (round % 10 === 0) for (const order of STREAM_ORDERS) kernels.stream(1, rows, order);
+
+    const byDateU32 = narrowAcc.begin(narrowSlot);
+    for (const [start, end] of dateRanges) narrowKernels.sumByDate(start, end, narrowAcc.offset(narrowSlot));
+    if (round === 0) expectSameBits(byDateU32.subarray(0, expectByDateU32.length), expectByDateU32, 'sumByDateU32');
+    const byGroupU32 = narrowAcc.begin(narrowSlot);
+    for (const [start, end] of groupRanges) narrowKernels.sumByDateAndGroup(2, start, end, narrowAcc.offset(narrowSlot));
+    if (round === 0) expectSameBits(byGroupU32, expectByGroupU32, 'sumByDateAndGroupU32');
+    if (round % 10 === 0) for (const order of STREAM_ORDERS) narrowKernels.stream(1, rows, order);
   }
+}
+
+/** The exercise tape: three dates in runs of 40 rows, then a new date at every row; two groups in runs of 32. */
+function fillExerciseTape(views: ColumnViews, rows: number): void {
+  MONEY_COLUMNS.forEach((_, c) => views.money[c]!.set(Float64Array.from({ length: rows }, (_, i) => (i * (c + 3)) % 1001)));
+  views.dateKeys.set(Uint16Array.from({ length: rows }, (_, i) => (i < 400 ? Math.floor(i / 40) % 3 : i % 3)));
+  views.groupKeys!.set(Uint16Array.from({ length: rows }, (_, i) => (i >> 5) % 2));
 }
 
 /** The conversion's results against Math.round(dollars · 100), bit for bit; the last value is not valid. */
