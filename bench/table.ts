@@ -337,7 +337,7 @@ export async function summaryTable(args: readonly string[]): Promise<number> {
   console.log('');
   console.log(
     `medians of ${options.runs} (KPIs) and ${options.ingestRuns} (ingest) runs after ${options.warmup} warm-up rounds, methods round-robin; ` +
-      `KPI GB/s count the bytes a row the sums read (38: nine Uint32 cents and the date key), ingest GB/s the file's bytes`,
+      `KPI GB/s count the bytes a row the sums read (38: nine Uint32 cents and the date key; 74 for the Float64 rows), ingest GB/s the file's bytes`,
   );
   console.log(
     'vs roofline = median / the roofline median (KPIs: the fastest plain read of the same bytes through the same pool; ingest: the read of ' +

@@ -221,6 +221,9 @@ describe('WasmKernels over a narrowed tape', () => {
     const tape = narrowTape(16, () => 0);
     const kernels = WasmKernels.instantiate(loadModule(), tape.memory, tape.layout);
     expect(() => kernels.centsFromDollars(tape.layout.moneyOffsets[0]!, 2)).toThrow(/Float64 money columns.*narrowed/);
+    // nor can it be narrowed again
+    expect(() => kernels.fitsUint32(tape.layout.moneyOffsets[0]!, 2)).toThrow(/Float64 money columns.*narrowed/);
+    expect(() => kernels.narrowMoney(tape.layout.moneyOffsets[1]!, tape.layout.moneyOffsets[0]!, 2)).toThrow(/Float64 money columns.*narrowed/);
   });
 
   it('refuses rows outside the tape and accumulators outside the scratch area', () => {

@@ -224,8 +224,8 @@ export function narrowLayout(layout: TapeLayout, rows: number): TapeLayout {
  * amount fits, and return the layout that then describes the memory; otherwise return `layout` unchanged.
  *
  * Why: the per-snapshot sums are bound by memory bandwidth, and a row is then 38 bytes instead of 74. Sums
- * stay exact — the kernels convert each Uint32 to Float64 exactly before adding — so results are
- * bit-identical to the wide columns'. Amounts are whole, non-negative cents (the readers guarantee it), so
+ * stay exact — every value is a whole number below 2^32 and every sum below 2^53, whether the Uint32 kernels
+ * add them as integers or as float64 — so results are bit-identical to the wide columns'. Amounts are whole, non-negative cents (the readers guarantee it), so
  * only the upper bound is checked, on every column before anything moves.
  *
  * In place is safe: a value moves from byte c·S8 + 8i to c·S4 + 4i, never to a later byte than the one it

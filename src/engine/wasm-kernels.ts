@@ -188,30 +188,28 @@ export class WasmKernels {
    */
   centsFromDollars(at: number, count: number): number {
     // It runs while a tape is read, before narrowMoney: Uint32 columns hold cents already.
-    if (this.layout.moneyWidth !== 8) {
-      throw new Error(`centsFromDollars converts Float64 money columns, and this tape's are narrowed to ${this.layout.moneyWidth}-byte Uint32 cents`);
-    }
-    if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
-      throw new RangeError(`${count} values at byte ${at} are not within the columns`);
-    }
+    this.checkWide('centsFromDollars', at, count);
     return this.kernels.centsFromDollars(at, count);
   }
 
   /** Whether each of `count` Float64 values from byte `at` of the columns fits a Uint32 (narrowMoney's check, columns.ts). */
   fitsUint32(at: number, count: number): boolean {
-    this.checkWide(at, count);
+    this.checkWide('fitsUint32', at, count);
     return this.kernels.fitsUint32(at, count) === 1;
   }
 
   /** `count` Float64 values from byte `from` as Uint32 from byte `to` ≤ `from`, in place (columns.ts, narrowMoney). */
   narrowMoney(from: number, to: number, count: number): void {
-    this.checkWide(from, count);
+    this.checkWide('narrowMoney', from, count);
     if (!(Number.isInteger(to) && to >= 0 && to <= from && to % 4 === 0)) throw new RangeError(`cannot narrow values at byte ${from} to byte ${to}`);
     this.kernels.narrowMoney(from, to, count);
   }
 
-  private checkWide(at: number, count: number): void {
-    if (this.layout.moneyWidth !== 8) throw new Error('this tape is narrowed already');
+  /** The kernels that read Float64 columns while a tape is read: a wide layout, and values within the columns. */
+  private checkWide(kernel: string, at: number, count: number): void {
+    if (this.layout.moneyWidth !== 8) {
+      throw new Error(`${kernel} reads Float64 money columns, and this tape's are narrowed to ${this.layout.moneyWidth}-byte Uint32 cents`);
+    }
     if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
       throw new RangeError(`${count} values at byte ${at} are not within the columns`);
     }

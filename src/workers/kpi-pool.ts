@@ -26,7 +26,7 @@ import { workerFile } from './worker-file.js';
  * tape, wasm kernels, medians: in quiet runs the calling thread plus one worker overtook the calling thread
  * alone at 50k, 74k and 167k rows (100k rows: 0.32-0.41 ms alone, 0.30-0.45 ms shared); while other processes
  * kept a core busy, not below 400k. One thread is held to its core's share of cache bandwidth (about
- * 23 GB/s, at 74 bytes a row) long before that, and the round trip of one task costs 30-40 µs.
+ * 23 GB/s, at 74 bytes a row of Float64 columns) long before that, and the round trip of one task costs 30-40 µs.
  */
 export const DEFAULT_CROSSOVER_ROWS = 100_000;
 
