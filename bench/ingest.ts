@@ -1,7 +1,8 @@
 /**
  * Ingest: our readers against DuckDB's read_csv on the same generated file, in the same process and run.
  *
- *   node dist-bench/ingest.js [--rows 1000000] [--runs 15] [--warmup 3] [--duckdb-runs 15] [--dir /tmp]
+ *   node dist-bench/ingest.js [--rows 1000000] [--runs 15] [--warmup 3] [--duckdb-runs 15] [--dir /tmp] [--only arrow]
+ *                             [--baseline DIR]
  *   node dist-bench/ingest.js crossover [--runs 15] [--dir /tmp]
  *
  * The files are those of `stress generate --rows N` (seed 1, 12 dates), written once to --dir as
@@ -15,6 +16,11 @@
  * - arrow ipc, 1 and 2 threads: readArrowTape of the .arrow file into shared columns (record batches read
  *   one at a time; with 2 threads, the second half of the batches on the ingest worker).
  * Every read is checked for the row count before anything is timed. MB/s counts the file's bytes.
+ * `--only arrow` times the two Arrow methods alone (no CSV file is written, and no DuckDB runs).
+ * `--baseline DIR` also times the Arrow reader of another build, DIR being a copy of its dist/ (kept where it
+ * finds this package's node_modules, e.g. ./dist-before): before and after in the same rounds, which is the
+ * only fair comparison on a machine that others use.
+ * The load average is printed at start and end: on a shared machine, compare figures of the same run.
  * All of ours include validation and duplicate detection; DuckDB's read_csv does neither.
  *
  * `crossover` mode: the CSV reader in one pass against two threads, on generated files from 1 MB to 64 MB,
@@ -23,7 +29,8 @@
  *
  * Benchmarks print; they do not assert speed.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, version as duckdbVersion } from '@duckdb/node-api';
 // The readers by their module: the package index exports readTape, which picks one by itself.
@@ -51,8 +58,11 @@ function options() {
       warmup: { type: 'string', default: '3' },
       'duckdb-runs': { type: 'string' },
       dir: { type: 'string', default: '/tmp' },
+      only: { type: 'string' },
+      baseline: { type: 'string' },
     },
   });
+  if (values.only !== undefined && values.only !== 'arrow') throw new Error(`--only takes "arrow", got ${values.only}`);
   const whole = (name: string, text: string | undefined, min: number): number => {
     const n = Number((text ?? '').replace(/_/g, ''));
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got ${text}`);
@@ -66,6 +76,8 @@ function options() {
     warmup: whole('warmup', values.warmup, 0),
     duckdbRuns: values['duckdb-runs'] === undefined ? runs : whole('duckdb-runs', values['duckdb-runs'], 1),
     dir: values.dir,
+    arrowOnly: values.only === 'arrow',
+    baseline: values.baseline === undefined ? null : resolve(values.baseline),
   };
 }
 
@@ -121,10 +133,8 @@ async function main(): Promise<void> {
   if (opts.mode === 'crossover') return crossover(opts);
   const csv = join(opts.dir, `ingest-${opts.rows}.csv`);
   const arrow = join(opts.dir, `ingest-${opts.rows}.arrow`);
-  const sizes = new Map([
-    [csv, await ensureFile(csv, opts.rows)],
-    [arrow, await ensureFile(arrow, opts.rows)],
-  ]);
+  const sizes = new Map([[arrow, await ensureFile(arrow, opts.rows)]]);
+  if (!opts.arrowOnly) sizes.set(csv, await ensureFile(csv, opts.rows));
   console.log(machineLine());
   console.log(`runtime: Node ${process.version} (V8 ${process.versions.v8}), DuckDB ${duckdbVersion()} via @duckdb/node-api`);
   console.log(loadLine('at start'));
@@ -132,7 +142,7 @@ async function main(): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();
   const sqlPath = csv.replace(/'/g, "''");
-  const methods: Method[] = [
+  const allMethods: Method[] = [
     { name: 'csv, 1 thread (ours)', file: csv, runs: opts.runs, run: async () => (await readCsvSerial(csv)).tape.rows },
     { name: 'csv, 2 threads (ours)', file: csv, runs: opts.runs, run: async () => (await readCsvParallel(csv, {}, { threads: 2, minBytes: 0 })).tape.rows },
     {
@@ -152,6 +162,22 @@ async function main(): Promise<void> {
     { name: 'arrow ipc, 1 thread (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 1 })).tape.rows },
     { name: 'arrow ipc, 2 threads (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
   ];
+  // the baseline build's reader, with its own ingest worker (its own module instances)
+  type Reader = typeof readArrowTape;
+  const baseline =
+    opts.baseline === null
+      ? null
+      : {
+          read: ((await import(pathToFileURL(join(opts.baseline, 'io/arrow.js')).href)) as { readArrowTape: Reader }).readArrowTape,
+          close: ((await import(pathToFileURL(join(opts.baseline, 'io/ingest-pool.js')).href)) as { closeIngestWorkers: () => Promise<void> }).closeIngestWorkers,
+        };
+  if (baseline !== null) {
+    allMethods.push(
+      { name: 'arrow ipc, 1 thread (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.read(arrow, {}, { threads: 1 })).tape.rows },
+      { name: 'arrow ipc, 2 threads (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.read(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
+    );
+  }
+  const methods = opts.arrowOnly ? allMethods.filter((m) => m.file === arrow) : allMethods;
   // DuckDB's count and DROP are not part of its read: its sample is the CREATE alone.
   let lastDuckMs = 0;
   const isDuck = (m: Method) => m.name.startsWith('duckdb');
@@ -178,8 +204,10 @@ async function main(): Promise<void> {
   connection.closeSync();
   instance.closeSync();
   await closeIngestWorkers();
+  await baseline?.close();
 
-  const duck = summarise(samples.get(methods.find(isDuck)!.name)!);
+  const duckMethod = methods.find(isDuck);
+  const duck = duckMethod === undefined ? null : summarise(samples.get(duckMethod.name)!);
   const rowsOut = [['method', 'rows', 'median ms', 'p10–p90 ms', 'rows/s', 'MB/s', 'time vs DuckDB']];
   for (const method of methods) {
     const s = summarise(samples.get(method.name)!);
@@ -191,11 +219,11 @@ async function main(): Promise<void> {
       `${fixed(s.p10)}–${fixed(s.p90)}`,
       compactCount((opts.rows / s.median) * 1000),
       fixed(bytes / 1e6 / (s.median / 1000)),
-      `${fixed(s.median / duck.median)}×`,
+      duck === null ? '–' : `${fixed(s.median / duck.median)}×`,
     ]);
   }
   console.log(
-    `files: ${csv} (${fixed(sizes.get(csv)! / 1e6)} MB), ${arrow} (${fixed(sizes.get(arrow)! / 1e6)} MB); ` +
+    `files: ${[...sizes].map(([file, bytes]) => `${file} (${fixed(bytes / 1e6)} MB)`).join(', ')}; ` +
       `${opts.warmup} warm-up rounds, then ${rounds} timed rounds, methods in turn (round robin)`,
   );
   console.log(`other processes used ${others === null ? 'an unknown share' : `${fixed(others * 100, 2)}%`} of all cores while timing; ${loadLine('at end')}`);

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bool, DateDay, Field, Float64, Int32, List, makeData, makeVector, Null, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, DateDay, Field, Float64, Int32, List, makeData, makeVector, Null, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tapeViews } from '../src/engine/columns.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
-import { readArrowTape, type ArrowTuning } from '../src/io/arrow.js';
+import type { ArrowTuning } from '../src/io/arrow.js';
 import { closeIngestWorkers } from '../src/io/ingest-pool.js';
-import { TapeInputError } from '../src/io/problems.js';
-import type { ReadOptions, ReadResult } from '../src/io/tape-builder.js';
+import { expectTuningsAgree, writeArrowFile } from './support/arrow-outcome.js';
 import { seededRandom } from './support/tapes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'io-arrow-fast-'));
@@ -16,28 +14,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
   await closeIngestWorkers();
 });
-
-/** Everything a read gives that a caller can see, or the error it throws. */
-async function outcome(path: string, options: ReadOptions, tuning: ArrowTuning): Promise<unknown> {
-  let result: ReadResult;
-  try {
-    result = await readArrowTape(path, options, tuning);
-  } catch (error) {
-    if (error instanceof TapeInputError) return { error: error.details(), total: error.total };
-    throw error;
-  }
-  const views = tapeViews(result.tape);
-  return {
-    rows: result.tape.rows,
-    money: views.money.map((column) => Array.from(column)),
-    dateKeys: Array.from(views.dateKeys),
-    dates: result.tape.dates,
-    rowsRead: result.rowsRead,
-    dropped: result.dropped,
-    invalidByReason: Object.entries(result.invalidByReason),
-    problems: result.problems,
-  };
-}
 
 interface Shape {
   /** share of rows with a bad cell (NaN, negative, a third decimal, an infinite amount, a day out of range) */
@@ -97,10 +73,7 @@ function randomArrow(seed: number, batches: number, shape: Shape): string {
     }
     tables.push(new Table(columns));
   }
-  const table = tables.reduce((all, next) => all.concat(next));
-  const path = join(mkdtempSync(join(root, 'case-')), 'tape.arrow');
-  writeFileSync(path, tableToIPC(table, 'file'));
-  return path;
+  return writeArrowFile(tables, root);
 }
 
 describe('the Arrow reader’s fast paths give the cell readers’ result', () => {
@@ -115,7 +88,6 @@ describe('the Arrow reader’s fast paths give the cell readers’ result', () =
       };
       const path = randomArrow(seed, 1 + (seed % 6), shape);
       for (const options of [{}, { lenient: true }]) {
-        const reference = await outcome(path, options, { fastPath: false, streaming: false });
         const tunings: ArrowTuning[] = [
           { threads: 1 },
           { threads: 1, direct: false },
@@ -126,9 +98,7 @@ describe('the Arrow reader’s fast paths give the cell readers’ result', () =
           { threads: 2, minBytes: 0, kernel: 'js' },
           { threads: 2, minBytes: 0, fastPath: false },
         ];
-        for (const tuning of tunings) {
-          expect(await outcome(path, options, tuning), `seed ${seed} ${JSON.stringify(options)} ${JSON.stringify(tuning)}`).toEqual(reference);
-        }
+        await expectTuningsAgree(path, options, tunings, `seed ${seed}`);
       }
     }
   });

@@ -30,6 +30,7 @@ import {
 } from './csv.js';
 import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type ArrowFilePlan, type BatchBlock } from './arrow-file.js';
 import { descriptorSource, type ByteSource } from './byte-source.js';
+import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
 import { TapeInputError, type Problem } from './problems.js';
@@ -695,20 +696,64 @@ interface DirectBatch {
   /** the row its money columns are read to */
   readonly first: number;
   readonly reads: readonly DirectRead[];
-  readonly days: Int32Array;
-  readonly ids: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null;
+  /** where its days and ids are read to */
+  readonly keys: KeyColumns;
 }
 
-/** Reused buffers for a batch's date and id columns read straight from the file. */
-class DirectScratch {
-  days = new Int32Array(0);
-  offsets = new Int32Array(0);
-  bytes = new Uint8Array(0);
-  /** views of the three, each at least as long as asked, regrown by half again beyond need */
-  grow(days: number, offsets: number, bytes: number): void {
-    if (this.days.length < days) this.days = new Int32Array(days + (days >> 1));
-    if (this.offsets.length < offsets) this.offsets = new Int32Array(offsets + (offsets >> 1));
-    if (this.bytes.length < bytes) this.bytes = new Uint8Array(bytes + (bytes >> 1));
+/**
+ * A batch's date and id columns, for the fast path's key loops: `days` (Int32 days), and the ids as Utf8
+ * `offsets` into the first `limit` bytes of `bytes` (limit -1: the tape has no ids). Where the three lie in
+ * the ingest module's memory, `at` has their byte addresses, and the wasm loops run on them.
+ */
+interface KeyColumns {
+  readonly days: Int32Array;
+  readonly offsets: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly limit: number;
+  readonly at: { readonly days: number; readonly offsets: number; readonly bytes: number } | null;
+}
+
+/**
+ * Reused buffers for a batch's date and id columns (read straight from the file, or copied from a batch read
+ * whole), in the ingest module's memory when the reader has one, else (or once that memory is full) plain.
+ */
+class KeyScratch {
+  days: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  offsets: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  bytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  /** byte addresses of the three in the ingest memory (null: plain arrays) */
+  private at: { days: number; offsets: number; bytes: number } | null = null;
+
+  constructor(private wasm: IngestWasm | null) {}
+
+  /** Room for `rows` rows and `bytes` id bytes, regrown by half again beyond need; returns the columns. */
+  columns(rows: number, bytes: number): KeyColumns {
+    if (this.days.length < rows) {
+      const capacity = rows + (rows >> 1);
+      this.days = new Int32Array(capacity);
+      this.offsets = new Int32Array(capacity + 1);
+      this.at = null;
+    }
+    if (this.bytes.length < bytes) {
+      this.bytes = new Uint8Array(bytes + (bytes >> 1));
+      this.at = null;
+    }
+    // Moved into the ingest memory whenever they grow (the old region is left there unused), or left plain
+    // for good once that memory cannot grow so far.
+    if (this.at === null && this.wasm !== null) {
+      const days = this.wasm.allocate(this.days.byteLength + this.offsets.byteLength + this.bytes.byteLength);
+      if (days < 0) this.wasm = null;
+      else {
+        const offsets = days + this.days.byteLength;
+        const ids = offsets + this.offsets.byteLength;
+        const buffer = this.wasm.buffer;
+        this.days = new Int32Array(buffer, days, this.days.length);
+        this.offsets = new Int32Array(buffer, offsets, this.offsets.length);
+        this.bytes = new Uint8Array(buffer, ids, this.bytes.length);
+        this.at = { days, offsets, bytes: ids };
+      }
+    }
+    return { days: this.days, offsets: this.offsets, bytes: this.bytes, limit: bytes, at: this.at };
   }
 }
 
@@ -725,16 +770,66 @@ class ArrowRows {
   private readonly groupKeys = new Map<string, number>();
   /** Date32 day (+ DAY_KEY_OFFSET) → date key, for the fast path: a tape has few days, met on every row */
   private readonly dayKeys = new IntKeys();
+  /**
+   * In front of dayKeys, a direct-mapped cache of valid days (slot: the day's low bits) and their keys: a
+   * load and a compare a row, where a sorted tape's dates change on every row. Slot s starts with day s ^ 1,
+   * which is never looked up there. In the ingest memory when there is one (`cacheAt`: its addresses).
+   */
+  private readonly cachedDays: Int32Array;
+  private readonly cachedKeys: Uint16Array;
+  private readonly cacheAt: { readonly days: number; readonly keys: number } | null = null;
   /** the wasm kernels over the tape's memory, for the fast path's money columns; null: the JavaScript loop */
   private readonly wasm: WasmKernels | null;
+  /** the key loops' module over a memory of this reader's own (ingest-wasm.ts); null: the JavaScript twins */
+  private readonly ingest: IngestWasm | null;
+  /** what the key loops give back: date keys (wasm only: the JavaScript loop writes the date column) and runs */
+  private readonly out = {
+    keys: new Uint16Array(0) as Uint16Array<ArrayBufferLike>,
+    keysAt: -1,
+    starts: new Int32Array(0) as Int32Array<ArrayBufferLike>,
+    startsAt: -1,
+    clean: new Uint8Array(0) as Uint8Array<ArrayBufferLike>,
+    cleanAt: -1,
+  };
+  /** the run starts and clean-run flags of the JavaScript loops */
+  private plainStarts = new Int32Array(0);
+  private plainClean = new Uint8Array(0);
+  /** cleanRuns' table of stamps (in the ingest memory at `stampsAt` when there is one), and its next stamp */
+  private readonly stamps: Int32Array;
+  private readonly stampsAt: number = -1;
+  private stamp = 1;
+  /** for batches read whole: their key columns are copied here to reach the wasm loops */
+  private copies: KeyScratch | null = null;
 
   constructor(
     private readonly c: ArrowColumns,
     private readonly builder: TapeBuilder,
-    kernel: 'wasm' | 'js' = 'wasm',
+    tuning: ArrowTuning = {},
   ) {
-    const module = c.fast !== null && kernel === 'wasm' ? kernelModule().module : null;
+    const wasm = c.fast !== null && tuning.kernel !== 'js';
+    const module = wasm ? kernelModule().module : null;
     this.wasm = module === null ? null : WasmKernels.instantiate(module, builder.memory, builder.layout);
+    const ingest = wasm ? IngestWasm.create(ingestModule(), tuning.keyMemoryPages) : null;
+    const cacheAt = ingest?.allocate(DAY_CACHE_SLOTS * 6 + STAMP_SLOTS * 4) ?? -1;
+    // the wasm loops need their tables in their memory: where they do not fit, the JavaScript twins run
+    this.ingest = cacheAt >= 0 ? ingest : null;
+    if (cacheAt >= 0) {
+      this.stampsAt = cacheAt + DAY_CACHE_SLOTS * 6;
+      this.stamps = new Int32Array(this.ingest!.buffer, this.stampsAt, STAMP_SLOTS);
+      this.cacheAt = { days: cacheAt, keys: cacheAt + DAY_CACHE_SLOTS * 4 };
+      this.cachedDays = new Int32Array(this.ingest!.buffer, this.cacheAt.days, DAY_CACHE_SLOTS);
+      this.cachedKeys = new Uint16Array(this.ingest!.buffer, this.cacheAt.keys, DAY_CACHE_SLOTS);
+    } else {
+      this.stamps = new Int32Array(STAMP_SLOTS);
+      this.cachedDays = new Int32Array(DAY_CACHE_SLOTS);
+      this.cachedKeys = new Uint16Array(DAY_CACHE_SLOTS);
+    }
+    for (let slot = 0; slot < DAY_CACHE_SLOTS; slot++) this.cachedDays[slot] = slot ^ 1;
+  }
+
+  /** Buffers for the columns of a batch read straight from the file (planDirect): one per batch in flight. */
+  keyScratch(): KeyScratch {
+    return new KeyScratch(this.ingest);
   }
 
   /** Whether batches can be read column by column straight from the file (planDirect). */
@@ -794,9 +889,25 @@ class ArrowRows {
       if (sum < 0) return false;
       batchTotals[m] = sum;
     }
+    return this.fastKeys(this.keyColumns(dateData, idData, n), n, first, rowBase, batchTotals);
+  }
+
+  /** The key columns of a batch read whole: its own arrays, or copies in the ingest memory for the wasm loops. */
+  private keyColumns(dateData: Data, idData: Data | null, n: number): KeyColumns {
     const days = dateData.values as Int32Array;
-    const ids = idData === null ? null : { offsets: idData.valueOffsets as Int32Array, bytes: idData.values as Uint8Array };
-    return this.fastKeys(days, ids, n, first, rowBase, batchTotals);
+    const offsets = idData === null ? new Int32Array(0) : (idData.valueOffsets as Int32Array);
+    const bytes = idData === null ? new Uint8Array(0) : (idData.values as Uint8Array);
+    const limit = idData === null ? -1 : bytes.length;
+    if (this.ingest === null) return { days, offsets, bytes, limit, at: null };
+    this.copies ??= this.keyScratch();
+    // copies at memcpy speed, a few bytes a row
+    const copies = this.copies.columns(n, Math.max(0, limit));
+    copies.days.set(days.subarray(0, n));
+    if (idData !== null) {
+      copies.offsets.set(offsets.subarray(0, n + 1));
+      copies.bytes.set(bytes);
+    }
+    return { ...copies, limit };
   }
 
   /**
@@ -804,7 +915,7 @@ class ArrowRows {
    * columns straight to their place in the tape from row `first`, the dates and ids into `scratch`. Null when
    * the batch must be read whole instead (a null, a layout this path does not take). Touches nothing.
    */
-  planDirect(batch: BatchBlock, first: number, scratch: DirectScratch): DirectBatch | null {
+  planDirect(batch: BatchBlock, first: number, scratch: KeyScratch): DirectBatch | null {
     const { c, builder } = this;
     const plan = c.fast;
     if (plan === null || plan.bufferStarts === null) return null;
@@ -842,14 +953,14 @@ class ArrowRows {
       if (at < 0) return null;
       reads.push({ at, into: moneyBytes.subarray((moneyIndex[m]! + first) * 8, (moneyIndex[m]! + first + n) * 8) });
     }
-    scratch.grow(n, idField >= 0 ? n + 1 : 0, Math.max(0, idBytes));
-    reads.push({ at: dayAt, into: new Uint8Array(scratch.days.buffer, 0, n * 4) });
+    const keys = scratch.columns(n, Math.max(0, idBytes));
+    const asBytes = (array: Int32Array, length: number) => new Uint8Array(array.buffer, array.byteOffset, length * 4);
+    reads.push({ at: dayAt, into: asBytes(keys.days, n) });
     if (idField >= 0) {
-      reads.push({ at: idOffsetsAt, into: new Uint8Array(scratch.offsets.buffer, 0, (n + 1) * 4) });
-      reads.push({ at: idBytesAt, into: scratch.bytes.subarray(0, idBytes) });
+      reads.push({ at: idOffsetsAt, into: asBytes(keys.offsets, n + 1) });
+      reads.push({ at: idBytesAt, into: keys.bytes.subarray(0, idBytes) });
     }
-    const ids = idField < 0 ? null : { offsets: scratch.offsets, bytes: scratch.bytes.subarray(0, idBytes) };
-    return { n, first, reads, days: scratch.days, ids };
+    return { n, first, reads, keys: { ...keys, limit: idField < 0 ? -1 : idBytes } };
   }
 
   /**
@@ -887,57 +998,81 @@ class ArrowRows {
       batchTotals[m] = sum;
     }
     // as VariableWidth.check: the last offset within the bytes
-    if (direct.ids !== null && !(direct.ids.offsets[n]! <= direct.ids.bytes.length)) return false;
-    return this.fastKeys(direct.days, direct.ids, n, first, rowBase, batchTotals);
+    const { keys } = direct;
+    if (keys.limit >= 0 && !(keys.offsets[n]! <= keys.limit)) return false;
+    return this.fastKeys(keys, n, first, rowBase, batchTotals);
   }
 
   /**
    * The fast path after the money columns: the dates, then the ids and duplicates, then the totals. False
    * when a date needs the cell readers.
    */
-  private fastKeys(
-    days: Int32Array,
-    idData: { readonly offsets: Int32Array; readonly bytes: Uint8Array } | null,
-    n: number,
-    first: number,
-    rowBase: number,
-    batchTotals: Float64Array,
-  ): boolean {
-    const { builder } = this;
-    const { money64, moneyIndex, totals } = builder;
-    // Every amount is valid: the dates next (new ones join the dictionary in row order, as row by row).
-    const dateColumn = builder.dateColumn;
-    let lastDay = Number.NaN;
-    let lastKey = 0;
-    for (let i = 0; i < n; i++) {
-      const day = days[i]!;
-      if (day !== lastDay) {
-        // a day outside years 0-9999 is a bad date: the cell readers report it
-        if (day < FIRST_DAY || day > LAST_DAY) return false;
-        let key = this.dayKeys.get(day + DAY_KEY_OFFSET);
-        if (key < 0) key = this.newDay(day, rowBase + i + 1);
-        if (key < 0) return false;
-        lastDay = day;
-        lastKey = key;
-      }
-      dateColumn[first + i] = lastKey;
+  private fastKeys(keys: KeyColumns, n: number, first: number, rowBase: number, batchTotals: Float64Array): boolean {
+    const { builder, ingest, out } = this;
+    const { money64, moneyIndex, totals, dateColumn } = builder;
+    const { days, offsets, bytes, limit, at } = keys;
+    const wasm = ingest !== null && at !== null && this.roomOut(ingest, n + 1) ? ingest : null;
+    if (wasm === null && this.plainStarts.length < n + 1) {
+      this.plainStarts = new Int32Array(n + 1 + ((n + 1) >> 1));
+      this.plainClean = new Uint8Array(this.plainStarts.length);
     }
+    // Every amount is valid: the dates next (new ones join the dictionary in row order, as row by row), each
+    // day the cache does not have looked up and put there.
+    for (let i = 0; ; ) {
+      i = wasm !== null ? wasm.dateKeys(at!.days, i, n, out.keysAt, this.cacheAt!.days, this.cacheAt!.keys) : dateKeysJs(days, i, n, dateColumn, first, this.cachedDays, this.cachedKeys);
+      if (i >= n) break;
+      if (!this.cacheDay(days[i]!, rowBase + i + 1)) return false;
+    }
+    if (wasm !== null) dateColumn.set(out.keys.subarray(0, n), first);
     // Every row is valid: duplicates are dropped by moving the later rows of the batch down over them.
     let kept = first;
-    if (idData !== null) {
-      const { offsets, bytes } = idData;
+    if (limit >= 0) {
       const ids = builder.ids;
       const rowStart = builder.rowBase;
-      for (let i = 0; i < n; i++) {
-        const start = offsets[i]!;
-        const end = offsets[i + 1]!;
+      // the batch's bytes alone (the scratch may be longer): an offset past them reads undefined, as it did
+      const idBytes = bytes.length === limit ? bytes : bytes.subarray(0, limit);
+      const starts = wasm !== null ? out.starts : this.plainStarts;
+      const runs = wasm !== null ? wasm.runStarts(at!.offsets, at!.bytes, limit, n, out.startsAt) : runStartsJs(offsets, bytes, limit, n, starts);
+      if (this.stamp > 0x7fffffff - runs) {
+        this.stamps.fill(0);
+        this.stamp = 1;
+      }
+      const clean = wasm !== null ? out.clean : this.plainClean;
+      if (wasm !== null) wasm.cleanRuns(out.startsAt, runs, out.keysAt, this.stampsAt, this.stamp, out.cleanAt);
+      else cleanRunsJs(starts, runs, dateColumn, first, this.stamps, this.stamp, clean);
+      this.stamp += runs;
+      for (let r = 0; r < runs; r++) {
+        const from = starts[r]!;
+        const to = starts[r + 1]!;
+        const start = offsets[from]!;
+        const end = offsets[from + 1]!;
+        const runsBefore = ids.runCount;
+        let keep = true;
         if (start === end) ids.idless(kept - rowStart);
-        else if (!ids.addBytes(bytes, start, end, dateColumn[first + i]!, kept - rowStart)) {
-          builder.duplicates++;
-          continue;
+        else keep = ids.addBytes(idBytes, start, end, dateColumn[first + from]!, kept - rowStart);
+        if (!keep) builder.duplicates++;
+        else {
+          if (kept !== first + from) moveRow(builder, first + from, kept);
+          kept++;
         }
-        if (kept !== first + i) moveRow(builder, first + i, kept);
-        kept++;
+        let i = from + 1;
+        // A run that its first row started in run mode, whose dates do not repeat, and that another id follows
+        // in this batch, is kept whole: its rows could only be duplicates of each other, and no later row is
+        // checked against its dates (a later row of its id comes out of order, and the switch to pairs takes
+        // the run's pairs from the date column). Nothing moves while no row before it was dropped.
+        if (clean[r] === 1 && to < n && kept === first + i && ids.pairs === null && ids.runCount === runsBefore + 1) {
+          kept += to - i;
+          i = to;
+        }
+        // the rest of the run repeats the id of its first row: no hash, no compare
+        for (; i < to; i++) {
+          if (!ids.addRepeat(idBytes, start, end, dateColumn[first + i]!, kept - rowStart)) {
+            builder.duplicates++;
+            continue;
+          }
+          if (kept !== first + i) moveRow(builder, first + i, kept);
+          kept++;
+        }
       }
     } else {
       kept = first + n;
@@ -953,6 +1088,37 @@ class ArrowRows {
     }
     builder.nextRow = kept;
     builder.rowsRead += n;
+    return true;
+  }
+
+  /** Whether the ingest memory has (or can make) room for the wasm loops' output of `rows` rows. */
+  private roomOut(wasm: IngestWasm, rows: number): boolean {
+    const out = this.out;
+    if (out.starts.length >= rows) return true;
+    const capacity = rows + (rows >> 1);
+    const at = wasm.allocate(capacity * 7);
+    if (at < 0) return false;
+    out.startsAt = at;
+    out.keysAt = at + capacity * 4;
+    out.cleanAt = at + capacity * 6;
+    out.starts = new Int32Array(wasm.buffer, out.startsAt, capacity);
+    out.keys = new Uint16Array(wasm.buffer, out.keysAt, capacity);
+    out.clean = new Uint8Array(wasm.buffer, out.cleanAt, capacity);
+    return true;
+  }
+
+  /**
+   * Put a day the cache did not have in it, with its key (looked up, or new: see newDay); false for a day
+   * the cell readers must see (outside years 0-9999, which they reject).
+   */
+  private cacheDay(day: number, row: number): boolean {
+    if (day < FIRST_DAY || day > LAST_DAY) return false;
+    let key = this.dayKeys.get(day + DAY_KEY_OFFSET);
+    if (key < 0) key = this.newDay(day, row);
+    if (key < 0) return false;
+    const slot = day & (DAY_CACHE_SLOTS - 1);
+    this.cachedDays[slot] = day;
+    this.cachedKeys[slot] = key;
     return true;
   }
 
@@ -1105,8 +1271,13 @@ export interface ArrowTuning {
    * each batch whole into a buffer first (default true; see ArrowRows.readDirect)
    */
   readonly direct?: boolean;
-  /** convert the fast path's money with the wasm kernel or the JavaScript loop (default 'wasm' where it loads) */
+  /**
+   * convert the fast path's money with the wasm kernel or the JavaScript loop, and find its date keys and runs
+   * of ids with the wasm loops of ingest-wasm.ts or their JavaScript twins (default 'wasm' where it loads)
+   */
   readonly kernel?: 'wasm' | 'js';
+  /** the most 64 KiB pages the key loops' wasm memory may grow to (default: 1 GiB), to test what a full one does */
+  readonly keyMemoryPages?: number;
 }
 
 export async function readArrowTape(path: string, options: ReadOptions = {}, tuning: ArrowTuning = {}): Promise<ReadResult> {
@@ -1125,7 +1296,7 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
         const builder = new TapeBuilder(plan.rows, options);
-        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning.kernel));
+        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
         result = builder.finish(path);
       }
     }
@@ -1158,7 +1329,7 @@ export function readArrowBatches(
   const columns = arrowColumnsFor(path, fields, options, tuning);
   if (totalRows === 0) throw fileProblem(path, null, 'no data rows');
   const builder = new TapeBuilder(totalRows, options);
-  const rows = new ArrowRows(columns, builder, tuning.kernel);
+  const rows = new ArrowRows(columns, builder, tuning);
   let rowBase = 0;
   for (const batch of batches) {
     if (rowBase + batch.numRows > totalRows) throw fileProblem(path, null, `more rows than the ${totalRows} the file declares`);
@@ -1199,7 +1370,7 @@ async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan
  * read so, or is refused by the fast path, is read whole (loadBatch) and goes through ArrowRows.batch.
  */
 async function readBatchesDirect(source: ByteSource, plan: ArrowFilePlan, from: number, to: number, rowBase: number, rows: ArrowRows): Promise<void> {
-  const scratch = [new DirectScratch(), new DirectScratch()];
+  const scratch = [rows.keyScratch(), rows.keyScratch()];
   let body: Uint8Array | null = null;
   let base = rowBase;
   type Fetch = { direct: DirectBatch; done: Promise<unknown> };
@@ -1270,7 +1441,7 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
   const plan = known ?? (await planArrowFile(source, (await source.stat()).size));
   if (plan === null) throw fileProblem(task.path, null, 'not a valid Arrow IPC file');
   const builder = TapeBuilder.region(task.region, task.options);
-  const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder, task.tuning.kernel);
+  const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder, task.tuning);
   await readBatches(source, task.path, plan, task.from, task.to, task.rowBase, rows);
   return builder.partial();
 }

@@ -52,6 +52,8 @@ export class PairDeduper {
   /** the current run's id hash, and its bytes' place in runIds */
   private runHash = 0;
   private runStart = 0;
+  /** the id hash given to the last add(), for addRepeat in pair mode */
+  private lastHash = 0;
   /** date key → number of the last run that had it (runs count from 1) */
   private readonly stamps = new Int32Array(65536);
 
@@ -72,11 +74,17 @@ export class PairDeduper {
     return this.set;
   }
 
+  /** The runs so far (run mode): a reader sees by it whether a row started a new run or joined the current one. */
+  get runCount(): number {
+    return this.runs;
+  }
+
   /**
    * Keep or drop the row (`row`: its place from the region's first row, if kept) with this id and date key.
    * Returns false for a duplicate.
    */
   add(bytes: Uint8Array, start: number, end: number, idHash: number, pair: number, dateKey: number, row: number): boolean {
+    this.lastHash = idHash;
     const set = this.set;
     if (set !== null) return set.addPaired(bytes, start, end, idHash, pair, dateKey, row);
     const runs = this.runs;
@@ -85,7 +93,7 @@ export class PairDeduper {
       this.stamps[dateKey] = runs;
       return true;
     }
-    if (runs > 0 && compareIds(bytes, start, end, this.runIds, this.runStart, this.runIdsUsed) < 0) {
+    if (runs > 0 && this.belowRun(bytes, start, end)) {
       this.toPairs(row);
       return this.set!.addPaired(bytes, start, end, idHash, pair, dateKey, row);
     }
@@ -109,6 +117,24 @@ export class PairDeduper {
     return this.add(bytes, start, end, idHash, pairHash(idHash, dateKey), dateKey, row);
   }
 
+  /**
+   * addBytes() for a row whose id has the same bytes as the id of the row given to add() or addBytes() just
+   * before (a reader that found a run of one id itself, e.g. by comparing each id with the one before it):
+   * in run mode only its date is checked, and in pair mode its id is not hashed again.
+   */
+  addRepeat(bytes: Uint8Array, start: number, end: number, dateKey: number, row: number): boolean {
+    const set = this.set;
+    if (set === null) {
+      // the row before either joined or started the current run, or switched to pairs
+      if (this.stamps[dateKey] === this.runs) return false;
+      this.stamps[dateKey] = this.runs;
+      return true;
+    }
+    // the row before went through add() in pair mode, which kept its hash
+    const idHash = this.lastHash;
+    return set.addPaired(bytes, start, end, idHash, pairHash(idHash, dateKey), dateKey, row);
+  }
+
   /** A kept row without an id: the current run cannot continue past it (its rows would not be contiguous). */
   idless(row: number): void {
     if (this.set === null && this.runs > 0) this.toPairs(row);
@@ -119,20 +145,53 @@ export class PairDeduper {
     const length = end - start;
     if (length !== this.runIdsUsed - from) return false;
     const ids = this.runIds;
-    // Four bytes at a time through DataViews (unaligned loads): nearly every row of a sorted tape repeats
-    // its run's id, so every byte of it is compared, on every row.
+    // Four bytes at a time through DataViews (unaligned loads): a reader that compares every row's id with
+    // its run's compares every byte of it, on every row.
     let i = 0;
     if (length >= 4) {
-      if (bytes !== this.viewed) {
-        this.viewed = bytes;
-        this.bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      }
       const a = this.runView;
-      const b = this.bytesView;
+      const b = this.viewOf(bytes);
       for (; i + 4 <= length; i += 4) if (a.getInt32(from + i) !== b.getInt32(start + i)) return false;
     }
     for (; i < length; i++) if (ids[from + i] !== bytes[start + i]) return false;
     return true;
+  }
+
+  /**
+   * Whether the id comes before the current run's in byte order (compareIds < 0): four bytes at a time, as
+   * big-endian unsigned words, whose order is that of their bytes.
+   */
+  private belowRun(bytes: Uint8Array, start: number, end: number): boolean {
+    const from = this.runStart;
+    const length = end - start;
+    const runLength = this.runIdsUsed - from;
+    const n = Math.min(length, runLength);
+    let i = 0;
+    // (an id outside its array, from a broken file, goes byte by byte, reading undefined as before)
+    if (n >= 4 && start >= 0 && end <= bytes.length) {
+      const a = this.viewOf(bytes);
+      const b = this.runView;
+      for (; i + 4 <= n; i += 4) {
+        const x = a.getUint32(start + i);
+        const y = b.getUint32(from + i);
+        if (x !== y) return x < y;
+      }
+    }
+    const ids = this.runIds;
+    for (; i < n; i++) {
+      const d = bytes[start + i]! - ids[from + i]!;
+      if (d !== 0) return d < 0;
+    }
+    return length < runLength;
+  }
+
+  /** A DataView of `bytes`, kept while the same array comes again (a reader's batch after batch). */
+  private viewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
+    if (bytes !== this.viewed) {
+      this.viewed = bytes;
+      this.bytesView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    return this.bytesView;
   }
 
   /** DataViews for sameAsRun: of the run ids (remade when they grow) and of the last array of ids compared */
@@ -153,7 +212,16 @@ export class PairDeduper {
     const ids = this.runIds;
     let at = this.runIdsUsed;
     this.runStart = at;
-    for (let i = start; i < end; i++) ids[at++] = bytes[i]!;
+    if (length >= 4 && start >= 0 && end <= bytes.length) {
+      // four bytes a store, the last one overlapping the one before rather than a tail of single bytes
+      const from = this.viewOf(bytes);
+      const to = this.runView;
+      for (let i = 0; i + 4 < length; i += 4) to.setInt32(at + i, from.getInt32(start + i));
+      to.setInt32(at + length - 4, from.getInt32(end - 4));
+      at += length;
+    } else {
+      for (let i = start; i < end; i++) ids[at++] = bytes[i]!;
+    }
     this.runIdsUsed = at;
     this.idStarts[this.runs] = this.runStart;
     this.firstRows[this.runs] = row;
