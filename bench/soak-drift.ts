@@ -159,7 +159,8 @@ async function main(): Promise<number> {
   console.log(renderTable(rows));
   console.log(
     `\nheap after GC = JS heap + external (ArrayBuffer) memory after a full GC, all threads; ` +
-      `"growing" needs the whole 95% interval above the threshold and growth in both halves of the window.`,
+      `"growing" needs the whole 95% interval above the threshold, growth in both halves of the window, and ` +
+      `growth above the threshold in the second half on its own (its lower limit).`,
   );
   console.log(`node ${process.version}; run directories: ${dir}`);
   return unexpected === 0 ? 0 : 1;

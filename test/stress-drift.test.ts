@@ -39,6 +39,7 @@ describe('detectDrift on exact series', () => {
     expect(d.slope_ci_per_hour).toEqual({ low: 900, high: 900 });
     expect(d.percent_per_hour).toBe((0.25 * 3600 * 100) / 182.5);
     expect(d.halves_percent_per_hour).toEqual([(0.25 * 3600 * 100) / 182.5, (0.25 * 3600 * 100) / 182.5]);
+    expect(d.later_half_low_percent_per_hour).toBe((0.25 * 3600 * 100) / 182.5);
     expect(d.residual_autocorrelation).toBe(0);
     // 10% band over a 600 s span: growth below 60%/h could not leave the band
     expect(d.threshold_percent_per_hour).toBe(60);
@@ -239,6 +240,103 @@ describe('detectDrift: healthy memory is never growing', () => {
     const d = detectDrift(sampled(1200, 1, (t) => 100 + 3 * Math.sin((2 * Math.PI * t) / 400)));
     expect(d.residual_autocorrelation!).toBeGreaterThan(0.9);
     expect(d.verdict).not.toBe('growing');
+  });
+});
+
+/**
+ * RSS as a 3-minute churn run (alloc-no-retain.mjs, two workers, samples every 3 s) shows it: about 150 MB,
+ * a saw-tooth of 20–45 MB on top (the heaps' garbage between collections: the main thread's heap alone swings
+ * between 12 and 58 MB), and capacity that the process sizes to its allocation rate and keeps (young
+ * generations, allocator arenas holding the peak of short-lived buffers): after a stall, or when other work on
+ * the machine lets up and the run speeds up, RSS less the main thread's heap climbs by some 20 MB and then
+ * holds. The runner judges RSS with a 120 s warm-up (90 s in a 3-minute run).
+ */
+const RSS_OPTIONS = { durationS: 180, warmupSeconds: 120 } as const;
+
+/** the heaps' garbage as a 3 s sampler sees it: a saw-tooth of random period and height, at a random phase */
+function heapSawtooth(random: () => number): (t: number) => number {
+  const period = 8 + 17 * random();
+  const phase = random() * period;
+  const height = 20 + 25 * random();
+  return (t) => height * (((t + phase) % period) / period);
+}
+
+describe('detectDrift: a rise that flattens is not a leak', () => {
+  it('RSS that climbs to a new level and levels off (a warm-up, capacity following the load) is never growing in 3 minutes', () => {
+    const random = lcg(1009);
+    const flattening = new Map<string, number>();
+    let trials = 0;
+    // rises of 50-75 MB, 45-60 s time constants, starting anywhere in the first minute: by the end of the run
+    // the climb has slowed to the threshold or below, as a warm-up does
+    for (const [rise, tau] of [[50, 60], [75, 45], [75, 60]] as const) {
+      for (let trial = 0; trial < 40; trial++) {
+        const start = 60 * random();
+        const saw = heapSawtooth(random);
+        const points = sampled(180, 3, (t) => 150 + (t < start ? 0 : rise * (1 - Math.exp(-(t - start) / tau))) + saw(t) + 2 * gaussian(random), random);
+        const d = detectDrift(points, RSS_OPTIONS);
+        trials++;
+        expect(d.verdict, `+${rise} MB, τ ${tau} s from ${start.toFixed(0)} s: ${d.reason}`).not.toBe('growing');
+        if (/second half of the window on its own/.test(d.reason)) flattening.set(`${rise}/${tau}`, (flattening.get(`${rise}/${tau}`) ?? 0) + 1);
+      }
+    }
+    expect(trials).toBe(120);
+    // some of these rises are steep enough that the whole window's interval lies above the threshold in both
+    // halves: only the second half's own lower limit tells them from a leak
+    expect([...flattening.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('RSS that holds the highest demand seen so far (a high-water mark: records grow rarer) is never growing', () => {
+    const random = lcg(2003);
+    for (const spread of [10, 20]) {
+      for (let trial = 0; trial < 60; trial++) {
+        let highest = Number.NEGATIVE_INFINITY;
+        const saw = heapSawtooth(random);
+        const points = sampled(180, 3, (t) => {
+          highest = Math.max(highest, spread * gaussian(random));
+          return 150 + highest + saw(t);
+        }, random);
+        const d = detectDrift(points, RSS_OPTIONS);
+        expect(d.verdict, `spread ${spread} MB: ${d.reason}`).not.toBe('growing');
+      }
+    }
+  });
+
+  it('a flat RSS with the saw-tooth, and serially correlated noise, are never growing', () => {
+    const random = lcg(3001);
+    for (let trial = 0; trial < 100; trial++) {
+      const saw = heapSawtooth(random);
+      expect(detectDrift(sampled(180, 3, (t) => 150 + saw(t) + 2 * gaussian(random), random), RSS_OPTIONS).verdict).not.toBe('growing');
+      // AR(1), ρ = 0.7 between 3 s samples, 5 MB standard deviation: excursions that last several samples
+      let e = 0;
+      const wander = sampled(180, 3, () => (e = 0.7 * e + 5 * Math.sqrt(1 - 0.49) * gaussian(random)) + 150, random);
+      expect(detectDrift(wander, RSS_OPTIONS).verdict).not.toBe('growing');
+    }
+  });
+
+  it('a leak of the 3-minute test\'s size (1 KiB × 50/s) in heap after GC is growing, from 17 to 22 points, and persists in the second half', () => {
+    const random = lcg(4007);
+    // 50 KiB/s, and the 61 KiB/s that the runner measures for it (the buffers' headers and the array holding them)
+    for (const mbPerS of [50 / 1024, 0.061]) {
+      for (const step of [8, 8.5, 10]) {
+        for (let trial = 0; trial < 40; trial++) {
+          // 0.15 MB of noise: measured runs of the leak scatter 0.08-0.13 MB about their line
+          const points = sampled(180, step, (t) => 29 + mbPerS * t + 0.15 * gaussian(random), random).filter((p) => p.t_s >= 3);
+          const d = detectDrift(points, { durationS: 180 });
+          expect(d.verdict, `${mbPerS} MB/s every ${step} s: ${d.reason}`).toBe('growing');
+          expect(d.later_half_low_percent_per_hour!).toBeGreaterThan(d.threshold_percent_per_hour);
+        }
+      }
+    }
+  });
+
+  it('the same leak is growing in RSS over 20 minutes, under the saw-tooth', () => {
+    const random = lcg(5003);
+    for (let trial = 0; trial < 20; trial++) {
+      const saw = heapSawtooth(random);
+      const points = sampled(1200, 5, (t) => 100 + (50 / 1024) * t + saw(t) + 2 * gaussian(random), random);
+      const d = detectDrift(points, { durationS: 1200, warmupSeconds: 120 });
+      expect(d.verdict, d.reason).toBe('growing');
+    }
   });
 });
 

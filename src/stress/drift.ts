@@ -90,6 +90,13 @@ export interface DriftResult {
   readonly threshold_percent_per_hour: number;
   /** Theil–Sen slope of the first and of the second half of the window, %/hour: growth must be in both */
   readonly halves_percent_per_hour: readonly [number, number] | null;
+  /**
+   * The lower confidence limit of the second half's slope on its own, %/hour: `growing` needs it above the
+   * threshold too — growth still going on at the end of the window. It is the interval's lower limit, or the
+   * smallest pairwise slope when that limit's rank falls below 1 (then only "every pair grows faster"
+   * passes); null when even that could not reach the confidence (too few independent points).
+   */
+  readonly later_half_low_percent_per_hour: number | null;
   /** lag-1 autocorrelation of the residuals, used to widen the interval */
   readonly residual_autocorrelation: number | null;
   /** pairwise slopes used (all pairs, or a deterministic sample of them) */
@@ -139,9 +146,18 @@ const MIN_LEVEL_POINTS = 5;
  * 4. Verdict, with the threshold T = max(thresholdPercentPerHour, stableBandPercent / span in hours) of the
  *    median per hour — the slowest growth that, kept up for as long as the series lasts, would carry the
  *    level out of SPEC §4's ±band:
- *    - growing: the whole interval is above T (hence above 0), and the Theil–Sen slope of each half of the
+ *    - growing: the whole interval is above T (hence above 0); the Theil–Sen slope of each half of the
  *      window is at least T and at least a quarter of the overall slope — a leak grows all along, while a
- *      one-time step (a cache filled once) shows in one half only;
+ *      one-time step (a cache filled once) shows in one half only; and the second half on its own shows
+ *      growth above T at the same confidence (the lower limit of its own interval, as in step 3; when that
+ *      limit's rank falls below 1, every pair of points in the half must grow faster than T). A leak keeps
+ *      growing at its rate to the end of the window; a rise that flattens does not, and this is what tells
+ *      the two apart in RSS. RSS holds capacity that the process sizes to its allocation rate and keeps (the
+ *      young generations, allocator arenas holding the peak of short-lived buffers), so on a machine whose
+ *      load changes it climbs whenever the run speeds up and levels off at the highest rate seen: a
+ *      saturating curve, or steps at random times. Over a short window these fit a line well enough for the
+ *      whole-window interval and the halves' slopes to pass, but the later half's own lower limit falls
+ *      under T;
  *    - stable: the interval lies within ±T;
  *    - inconclusive: anything else (a wide interval, a level shift, shrinking) and fewer than minPoints points.
  * 5. Level: SPEC §4's ±10% — the median of the first scaled hour (duration/24) after warm-up against the
@@ -182,6 +198,7 @@ export function detectDrift(points: readonly DriftPoint[], options: DriftOptions
     percent_per_hour: null,
     percent_per_hour_ci: null,
     halves_percent_per_hour: null,
+    later_half_low_percent_per_hour: null,
     residual_autocorrelation: null,
     pairs: 0,
     level: null,
@@ -203,22 +220,9 @@ export function detectDrift(points: readonly DriftPoint[], options: DriftOptions
   }
   const level = levelChange(ts, vs, o.durationS ?? span, o.stableBandPercent);
 
-  const all = theilSen(ts, vs, o.maxPairs);
+  const all = senFit(ts, vs, z, o.maxPairs);
   if (all === null) return { ...empty('all samples were taken at the same time', fromT, lastT, warmup, n, median), level };
-  const slope = all.median;
-
-  // residuals about the Theil–Sen line (intercept: median of v − slope·t, Conover's choice)
-  const intercept = medianOf(vs.map((v, i) => v - slope * ts[i]!));
-  const residuals = vs.map((v, i) => v - slope * ts[i]! - intercept);
-  const rho = lag1Autocorrelation(residuals);
-  const inflation = rho > 0 ? Math.min((1 + rho) / (1 - rho), n / 2) : 1;
-  const varS = ((n * (n - 1) * (2 * n + 5)) / 18) * inflation;
-  const c = z * Math.sqrt(varS);
-  const total = all.validPairs;
-  const lowRank = (total - c) / 2; // 1-based rank of the lower limit
-  const highRank = (total + c) / 2 + 1; // 1-based rank of the upper limit
-  const bounded = lowRank >= 1 && highRank <= total;
-  const [low, high] = all.atRanks([Math.max(1, lowRank), Math.min(total, highRank)]) as [number, number];
+  const { slope, low, high, bounded, rho } = all;
 
   const perHour = (s: number) => s * 3600;
   const pct = (s: number) => (median !== null && median !== 0 ? (s * 3600 * 100) / Math.abs(median) : null);
@@ -232,13 +236,20 @@ export function detectDrift(points: readonly DriftPoint[], options: DriftOptions
 
   const half = Math.floor(n / 2);
   const firstHalf = theilSen(ts.slice(0, half), vs.slice(0, half), o.maxPairs)?.median ?? null;
-  const secondHalf = theilSen(ts.slice(half), vs.slice(half), o.maxPairs)?.median ?? null;
+  // the second half on its own, with its own lower limit: does the growth go on to the end of the window?
+  const later = senFit(ts.slice(half), vs.slice(half), z, o.maxPairs);
+  const secondHalf = later?.slope ?? null;
 
   const slopePct = pct(slope);
   const lowPct = pct(low);
   const highPct = pct(high);
   const show = (s: number | null) => (s === null ? 'n/a' : `${fmt(s)}%/h`);
   const interval = `${Math.round(o.confidence * 100)}% interval ${show(lowPct)} … ${show(highPct)}`;
+  const laterLowPct = later === null || !later.lowDefined ? null : pct(later.low);
+  const laterLimit =
+    laterLowPct === null
+      ? `too few independent samples for a lower limit (n=${n - half})`
+      : `${show(secondHalf === null ? null : pct(secondHalf))}, lower limit ${show(laterLowPct)}`;
 
   let verdict: DriftVerdict;
   let reason: string;
@@ -251,12 +262,16 @@ export function detectDrift(points: readonly DriftPoint[], options: DriftOptions
   } else if (low > threshold) {
     const halvesGrow =
       firstHalf !== null && secondHalf !== null && Math.min(firstHalf, secondHalf) >= Math.max(threshold, slope / 4);
-    if (halvesGrow) {
+    const persists = later !== null && later.lowDefined && later.low > threshold;
+    if (halvesGrow && persists) {
       verdict = 'growing';
-      reason = `growing ${show(slopePct)} (${interval}, above the ${fmt(thresholdPct)}%/h threshold) in both halves of the window`;
-    } else {
+      reason = `growing ${show(slopePct)} (${interval}, above the ${fmt(thresholdPct)}%/h threshold) in both halves of the window, and in the second half on its own (${laterLimit})`;
+    } else if (!halvesGrow) {
       verdict = 'inconclusive';
       reason = `the level rose (${show(slopePct)}, ${interval}) but not in both halves of the window (${show(firstHalf === null ? null : pct(firstHalf))}, ${show(secondHalf === null ? null : pct(secondHalf))}): a one-time step rather than steady growth`;
+    } else {
+      verdict = 'inconclusive';
+      reason = `the level rose (${show(slopePct)}, ${interval}) but the second half of the window on its own does not show growth above the ${fmt(thresholdPct)}%/h threshold (${laterLimit}): a rise that flattens (a warm-up, capacity that follows the load), or growth too close to the threshold to tell in half the window`;
     }
   } else if (low >= -threshold && high <= threshold) {
     verdict = 'stable';
@@ -284,6 +299,7 @@ export function detectDrift(points: readonly DriftPoint[], options: DriftOptions
     percent_per_hour: slopePct,
     percent_per_hour_ci: lowPct === null || highPct === null ? null : { low: lowPct, high: highPct },
     halves_percent_per_hour: firstHalf === null || secondHalf === null || median === 0 ? null : [pct(firstHalf)!, pct(secondHalf)!],
+    later_half_low_percent_per_hour: laterLowPct,
     residual_autocorrelation: rho,
     pairs: all.count,
     level,
@@ -356,6 +372,46 @@ function levelChange(ts: readonly number[], vs: readonly number[], durationS: nu
     band_percent: bandPercent,
     within_band: change !== null && Math.abs(change) <= bandPercent,
   };
+}
+
+interface SenFit {
+  readonly slope: number;
+  /** the limits of the slope's confidence interval (clamped to the extreme slopes when not bounded) */
+  readonly low: number;
+  readonly high: number;
+  /** the interval's ranks fall within the pairwise slopes: enough independent samples for it */
+  readonly bounded: boolean;
+  /**
+   * The lower limit's rank is above 0, so `low > x` is a one-sided Kendall test of growth faster than x at
+   * the interval's level: with rank L, fewer than L slopes ≤ x means S of (v − x·t) exceeds C. For 0 < L < 1
+   * `low` is the smallest slope and the test asks that every pair grow faster than x.
+   */
+  readonly lowDefined: boolean;
+  /** lag-1 autocorrelation of the residuals */
+  readonly rho: number;
+  /** pairwise slopes computed */
+  readonly count: number;
+}
+
+/**
+ * Theil–Sen slope and Sen's interval from Kendall's S, widened for serially correlated residuals (steps 2
+ * and 3 of detectDrift); null without two distinct times.
+ */
+function senFit(ts: readonly number[], vs: readonly number[], z: number, maxPairs: number): SenFit | null {
+  const n = ts.length;
+  const fit = theilSen(ts, vs, maxPairs);
+  if (fit === null) return null;
+  const slope = fit.median;
+  const total = fit.validPairs;
+  const rho = residualAutocorrelation(ts, vs, slope);
+  const inflation = rho > 0 ? Math.min((1 + rho) / (1 - rho), n / 2) : 1;
+  const varS = ((n * (n - 1) * (2 * n + 5)) / 18) * inflation;
+  const c = z * Math.sqrt(varS);
+  const lowRank = (total - c) / 2; // 1-based rank of the lower limit
+  const highRank = (total + c) / 2 + 1; // 1-based rank of the upper limit
+  const bounded = lowRank >= 1 && highRank <= total;
+  const [low, high] = fit.atRanks([Math.max(1, lowRank), Math.min(total, highRank)]) as [number, number];
+  return { slope, low, high, bounded, lowDefined: lowRank > 0, rho, count: fit.count };
 }
 
 interface TheilSen {
@@ -471,6 +527,12 @@ function select(a: Float64Array, lo: number, hi: number, k: number): void {
     else if (k >= i) lo = i;
     else return;
   }
+}
+
+/** lag-1 autocorrelation of the residuals about the line of the given slope (intercept: median of v − slope·t, Conover's choice) */
+function residualAutocorrelation(ts: readonly number[], vs: readonly number[], slope: number): number {
+  const intercept = medianOf(vs.map((v, i) => v - slope * ts[i]!));
+  return lag1Autocorrelation(vs.map((v, i) => v - slope * ts[i]! - intercept));
 }
 
 function lag1Autocorrelation(values: readonly number[]): number {

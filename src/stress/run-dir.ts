@@ -199,9 +199,10 @@ export function readCheckpoints(dir: string): CheckpointRecord[] {
 
 /**
  * The warm-up left out of the RSS trend (at most half of a short run, as detectDrift caps it): RSS holds the
- * heaps' capacity, which V8 sizes to the allocation rate over the first minute or two — a workload that
- * allocates fast but retains nothing steps RSS up by tens of MB at 60-90 s and then holds it, and that step
- * is not drift. Heap after GC has no such step, and keeps the detector's default warm-up.
+ * heaps' capacity, which V8 sizes to the allocation rate — a workload that allocates fast but retains
+ * nothing steps RSS up by tens of MB in its first minute or two, and again whenever its rate rises (after a
+ * stall, or when the machine gets quieter), and then holds it; such a step is not drift (detectDrift also asks
+ * that growth go on in the second half of the window). Heap after GC has no such step, and keeps the detector's default warm-up.
  */
 export const RSS_WARMUP_S = 120;
 
