@@ -13,7 +13,7 @@
  *    percentile-bootstrap interval over the rounds (2,000 resamples, seeded). Short segments pair better on
  *    a machine whose load changes by the second; one of 6 s holds one sample, as 5 s of a 24-hour run do.
  *    Two differences are taken, per iteration and as a share of the 1 ms iteration:
- *    - CPU: the main thread's CPU time (Linux, /proc/self/task/<pid>/stat, 10 ms ticks). The harness does
+ *    - CPU: the main thread's CPU time (Linux, /proc/thread-self/schedstat, in nanoseconds). The harness does
  *      its work on that thread, and an iteration cannot be dispatched while it works, so this is its cost to
  *      a closed loop on a machine with a core to spare; CPU time does not count the time the thread waits for
  *      a core, so other processes move it less. Part of the harness's work comes per iteration (clock reads,
@@ -35,6 +35,8 @@
  *    then spaces them further). The total is the sum of the two. Also timed on their
  *    own: the per-iteration bookkeeping (two clock reads, a histogram record, counters), and the abort
  *    listener piscina adds to and removes from each task's signal, on an AbortSignal and on an EventEmitter.
+ *    And the wake-ups: what one timer costs the main thread each time it wakes it from idle, and the runner's
+ *    own main-thread CPU per second in an open loop of one iteration a second (its timers and samples alone).
  * 2. Memory: `stress run` with a no-op workload (test/fixtures/workloads/noop.mjs) for --minutes, in its own
  *    process: the median RSS of the samples around minute 1 against those of the last minute. Nothing the
  *    harness keeps may grow with the number of iterations (millions here).
@@ -71,15 +73,13 @@ interface Segment {
 const cycleMs = (segment: Segment) => segment.ms / segment.iterations;
 const cpuPerIterationMs = (segment: Segment) => segment.cpuMs / segment.iterations;
 
-/** The clock ticks per second of /proc's CPU times. */
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** CPU time (user + system) of this process's main thread so far, ms (Linux). */
+/**
+ * CPU time of this process's main thread so far, ms (Linux): the scheduler's own count of the time it ran, in
+ * nanoseconds (/proc/thread-self/schedstat), rather than utime + stime, which come in 10 ms ticks and charge a
+ * whole tick to whichever thread the tick finds running.
+ */
 function mainThreadCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  // the fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 }
 
 async function timeCost(rounds: number, seconds: number, heapMinutes: number): Promise<void> {
@@ -164,7 +164,6 @@ async function timeCost(rounds: number, seconds: number, heapMinutes: number): P
     `total harness cost in the steady state of a 24-hour run, main-thread CPU (runner − bare) plus heap pauses: ${percent(paired.estimate + perMinute)} ` +
       `of a 1 ms iteration (${between(paired, perMinute)}); by the wall clock ${percent(wall.estimate + perMinute)} (${between(wall, perMinute)})`,
   );
-  await opened.close();
   const share = others.share();
   if (share !== null) console.log(`other processes kept ${fixed(share * 100)}% of the machine's cores busy meanwhile`);
 
@@ -185,6 +184,78 @@ async function timeCost(rounds: number, seconds: number, heapMinutes: number): P
     `abort listener per task, added and removed as piscina does: on an AbortSignal ${fixed(abortListenerUs(new AbortController().signal))} µs, ` +
       `on an EventEmitter (the pool's AbortBridge) ${fixed(abortListenerUs(new EventEmitter()))} µs`,
   );
+  process.stderr.write('wake-ups: 60 s of an idle main thread, then 30 s of the runner at one iteration a second…\n');
+  console.log(`one timer wake-up of an idle main thread: ${fixed(await wakeUpUs())} µs of CPU (an empty 20 ms interval against none, 10 s each, median of 3)`);
+  const idle = await idleRunnerMsPerS(workload, 30);
+  console.log(`the runner alone, one iteration a second for 30 s: ${fixed(idle)} ms of main-thread CPU per s = ${fixed(idle / 10)}% of each second (its timers, samples and their wake-ups; the iterations' own share included)`);
+  await opened.close();
+}
+
+/** A 24-hour run's options (its sample interval, default criteria), stopped early through `signal`. */
+function dayRunOptions(load: RunOptions['load'], outDir: string, signal: AbortSignal): RunOptions {
+  return {
+    durationMs: DAY_MS,
+    load,
+    sampleIntervalMs: defaultSampleIntervalMs(DAY_MS),
+    criteria: DEFAULT_CRITERIA,
+    criteriaFile: null,
+    outDir,
+    abortOnFail: false,
+    recordedOptions: { bench: 'soak-overhead' },
+    signal,
+  };
+}
+
+/**
+ * The CPU one timer costs the main thread each time it wakes it from idle, µs: 10 s with an empty 20 ms
+ * interval against 10 s with nothing, the median of 3 pairs. Most of the harness's steady-state cost is such
+ * wake-ups (its timers fire while the thread waits for an iteration), and what one costs depends on the
+ * machine: under a hypervisor a wake-up from idle is dear.
+ */
+async function wakeUpUs(): Promise<number> {
+  const idleMs = async (period: number | null) => {
+    const timer = period === null ? null : setInterval(() => {}, period);
+    const start = mainThreadCpuMs();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const spent = mainThreadCpuMs() - start;
+    if (timer !== null) clearInterval(timer);
+    return spent;
+  };
+  const pairs: number[] = [];
+  for (let i = 0; i < 3; i++) pairs.push((((await idleMs(20)) - (await idleMs(null))) * 1000) / 500);
+  return median(pairs);
+}
+
+/**
+ * The runner's own main-thread CPU per second of a 24-hour run when the thread has nothing else to do: an
+ * open loop of one iteration a second, ms of CPU per s. Its timers (samples, progress and watchdog, the
+ * event-loop delay monitor) and their I/O, with every wake-up from idle: what the runner adds to each second
+ * of a loop whose thread waits between iterations, an upper bound of the per-second part.
+ */
+async function idleRunnerMsPerS(workload: Workload, seconds: number): Promise<number> {
+  const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-idle-'));
+  const controller = new AbortController();
+  let cpuStart = 0;
+  let spent = 0;
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    await runSoakOn(
+      workload,
+      dayRunOptions({ kind: 'open', rate_per_s: 1, max_in_flight: 1 }, outDir, controller.signal),
+      (event) => {
+        if (event.type !== 'start') return;
+        cpuStart = mainThreadCpuMs();
+        timer = setTimeout(() => {
+          spent = mainThreadCpuMs() - cpuStart;
+          controller.abort('bench');
+        }, seconds * 1000);
+      },
+    );
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  return spent / seconds;
 }
 
 /**
@@ -284,17 +355,7 @@ async function bareLoop(workload: Workload, counter: { iterations: number }, sec
 async function harnessRun(workload: Workload, counter: { iterations: number }, seconds: number, onHeapPause: (ms: number) => void = () => {}): Promise<Segment> {
   const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-'));
   const controller = new AbortController();
-  const options: RunOptions = {
-    durationMs: DAY_MS,
-    load: { kind: 'closed', concurrency: 1 },
-    sampleIntervalMs: defaultSampleIntervalMs(DAY_MS),
-    criteria: DEFAULT_CRITERIA,
-    criteriaFile: null,
-    outDir,
-    abortOnFail: false,
-    recordedOptions: { bench: 'soak-overhead' },
-    signal: controller.signal,
-  };
+  const options = dayRunOptions({ kind: 'closed', concurrency: 1 }, outDir, controller.signal);
   let start = 0;
   let before = 0;
   let cpuStart = 0;

@@ -141,6 +141,19 @@ describe.each(workloads)('stress run --inject, %s', (label, workload) => {
   });
 });
 
+it('hang with a task timeout of 4 s: the watchdog then runs on the progress timer, once a second, and still abandons each hung iteration', () => {
+  // both workers hang within the first iterations and are abandoned about 4-5 s later, by the progress timer
+  const { code, stderr, summary, samples } = soak('hang-progress-tick', ['--duration', '10s', '--workload', noop, '--inject', 'hang=0.02', '--task-timeout', '4s', '--criteria', lenientErrors]);
+  expect(stderr).toBe('');
+  const errors = summary.iterations.errors_by_kind;
+  expect(Object.keys(errors)).toEqual(['timeout']);
+  expect(errors.timeout).toBeGreaterThanOrEqual(2);
+  expect(succeededAfterFirst(samples, 'timeout')).toBeGreaterThan(0);
+  expect(summary.options.task_timeout_ms).toBe(4000);
+  expect(summary.stop.kind).toBe('completed');
+  expect(code).toBe(0);
+});
+
 describe('a worker ended by an error nothing caught (no injection)', () => {
   it('counts the iteration it was running as worker_crash, replaces the worker and goes on', () => {
     const workload = join(root, 'test/fixtures/workloads/uncaught-sometimes.mjs');

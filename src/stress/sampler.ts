@@ -27,8 +27,14 @@ import type { WorkerHeap } from '../workers/workload-pool.js';
 
 const MB = 1024 * 1024;
 
-/** The event-loop delay monitor's timer period, ms: fine enough for a 5 s interval, cheap enough to leave on. */
-const EVENT_LOOP_RESOLUTION_MS = 20;
+/**
+ * The event-loop delay monitor's timer period, ms: a 50th of the sample interval, within these bounds. Each
+ * period is one wake-up of the main thread, and one from idle is not cheap: on the 2-vCPU virtual machine of
+ * the README's figures each cost it 0.1-0.2 ms of CPU (`bench:soak-overhead` times this), so a 20 ms period
+ * alone took 0.4 % of it — most of the harness's cost to a 1 ms iteration. 50 timings per interval still give
+ * its delays (a stall of more than one period is always seen, as the delay of the timer it held up).
+ */
+const EVENT_LOOP_RESOLUTION_MS = { min: 10, max: 100 };
 
 export interface EventLoopDelayMs {
   readonly mean: number;
@@ -91,6 +97,8 @@ export class Sampler {
   private readonly cores: number;
   private readonly pidusageOptions: { maxage: number };
   private readonly loopDelay: IntervalHistogram;
+  /** the monitor's period, ms */
+  private readonly resolutionMs: number;
   /** the last report of each worker thread, so that a worker too busy to answer once keeps its figures */
   private readonly lastWorkerHeap = new Map<number, WorkerHeap>();
 
@@ -101,7 +109,8 @@ export class Sampler {
     // pidusage forgets a process's previous reading after `maxage` ms and then reports CPU since the process
     // started; it must outlive the gap between two samples
     this.pidusageOptions = { maxage: Math.max(60_000, 3 * options.intervalMs) };
-    this.loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    this.resolutionMs = Math.min(EVENT_LOOP_RESOLUTION_MS.max, Math.max(EVENT_LOOP_RESOLUTION_MS.min, Math.round(options.intervalMs / 50)));
+    this.loopDelay = monitorEventLoopDelay({ resolution: this.resolutionMs });
   }
 
   /** Start the event-loop monitor and pidusage's CPU baseline. */
@@ -131,10 +140,10 @@ export class Sampler {
         ? { mean: 0, p50: 0, p99: 0, max: 0 }
         : {
             // the monitor's values include its own period; what is reported is the delay beyond it
-            mean: Math.max(0, delay.mean / 1e6 - EVENT_LOOP_RESOLUTION_MS),
-            p50: Math.max(0, delay.percentile(50) / 1e6 - EVENT_LOOP_RESOLUTION_MS),
-            p99: Math.max(0, delay.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS),
-            max: Math.max(0, delay.max / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+            mean: Math.max(0, delay.mean / 1e6 - this.resolutionMs),
+            p50: Math.max(0, delay.percentile(50) / 1e6 - this.resolutionMs),
+            p99: Math.max(0, delay.percentile(99) / 1e6 - this.resolutionMs),
+            max: Math.max(0, delay.max / 1e6 - this.resolutionMs),
           };
     delay.reset();
     const reports = this.workerHeaps === null || !heaps ? null : [...this.lastWorkerHeap.values()];
