@@ -29,10 +29,10 @@ const MB = 1024 * 1024;
 
 /**
  * The event-loop delay monitor's timer period, ms: a 50th of the sample interval, within these bounds. Each
- * period is one wake-up of the main thread, and one from idle is not cheap: on the 2-vCPU virtual machine of
- * the README's figures each cost it 0.1-0.2 ms of CPU (`bench:soak-overhead` times this), so a 20 ms period
- * alone took 0.4 % of it — most of the harness's cost to a 1 ms iteration. 50 timings per interval still give
- * its delays (a stall of more than one period is always seen, as the delay of the timer it held up).
+ * period is one wake-up of the main thread, and one from idle is not cheap under a hypervisor (the "timer
+ * wake-up" line of `npm run bench:soak-overhead` measures it): at a 20 ms period, 50 of them a second were
+ * most of the harness's cost to a 1 ms iteration. 50 timings per interval still give its delays (a stall of
+ * more than one period is always seen, as the delay of the timer it held up).
  */
 const EVENT_LOOP_RESOLUTION_MS = { min: 10, max: 100 };
 
