@@ -67,6 +67,38 @@ describe.each(LOOPS)('narrowing money columns to Uint32 cents (%s loops)', (_, l
 
 });
 
+describe('narrowing with a bound of the amounts from the reader', () => {
+  /** The wasm loops, counting the columns fitsUint32 is asked about. */
+  function countingLoops(memory: WebAssembly.Memory, layout: TapeLayout) {
+    const wasm = WasmKernels.instantiate(kernelModule().module!, memory, layout);
+    const loops = {
+      checked: 0,
+      fitsUint32: (at: number, count: number) => {
+        loops.checked++;
+        return wasm.fitsUint32(at, count);
+      },
+      narrowMoney: (from: number, to: number, count: number) => wasm.narrowMoney(from, to, count),
+    };
+    return loops;
+  }
+
+  it('skips the check when the bound is within Uint32, and checks when it is beyond or unknown', () => {
+    const rows = 101;
+    const top = (c: number, i: number) => (c === 3 && i === 50 ? MAX_NARROW_CENTS : c + i);
+    for (const [largest, checked] of [[MAX_NARROW_CENTS, 0], [MAX_NARROW_CENTS + 1, MONEY_COLUMNS.length], [Number.POSITIVE_INFINITY, MONEY_COLUMNS.length], [Number.NaN, MONEY_COLUMNS.length]] as const) {
+      const { memory, layout } = wideTape(rows, false, top);
+      const loops = countingLoops(memory, layout);
+      const narrow = narrowMoney(memory, layout, rows, loops, largest);
+      expect(loops.checked, `bound ${largest}`).toBe(checked);
+      expect(narrow.moneyWidth).toBe(4);
+      expect(viewsOf(memory.buffer, narrow, rows).money[3]![50]).toBe(MAX_NARROW_CENTS);
+    }
+    // a bound beyond Uint32 is only a reason to check: a tape that does not fit stays wide
+    const { memory, layout } = wideTape(rows, false, (c, i) => (c === 8 && i === rows - 1 ? MAX_NARROW_CENTS + 1 : c + i));
+    expect(narrowMoney(memory, layout, rows, countingLoops(memory, layout), MAX_NARROW_CENTS + 1)).toBe(layout);
+  });
+});
+
 describe('a narrowed tape', () => {
   it('gives the same snapshots, bit for bit, as the same tape kept wide', () => {
     const random = seededRandom(9);

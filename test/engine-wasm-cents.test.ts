@@ -47,6 +47,33 @@ describe('the wasm dollars-to-cents conversion', () => {
     );
   });
 
+  it('keeps the largest cents it has written, across calls, while every call returns a sum', () => {
+    const module = kernelModule().module;
+    expect(module, kernelModule().reason).not.toBeNull();
+    const capacity = 256;
+    const { memory, layout } = allocateColumns(capacity, false);
+    const column = new Float64Array(memory.buffer, layout.moneyOffsets[0]!, capacity);
+    const cents = new Float64Array(capacity);
+    const valid = fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.constantFrom(0, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER)).map((c) => c / 100);
+    fc.assert(
+      fc.property(fc.array(fc.array(valid, { maxLength: 50 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 40 }), (calls, start) => {
+        // a fresh instance starts at 0; each call's largest joins the ones before, whichever lane or tail holds it
+        const kernels = WasmKernels.instantiate(module!, memory, layout);
+        expect(kernels.largestCents()).toBe(0);
+        let largest = 0;
+        for (const values of calls) {
+          column.set(values, start);
+          const sum = centsFromDollarsJs(Float64Array.from(values), cents, 0, values.length);
+          if (kernels.centsFromDollars(layout.moneyOffsets[0]! + start * 8, values.length) < 0) return;
+          expect(sum).toBeGreaterThanOrEqual(0);
+          for (let i = 0; i < values.length; i++) largest = Math.max(largest, cents[i]!);
+          expect(kernels.largestCents()).toBe(largest);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses values outside the columns', () => {
     const { memory, layout } = allocateColumns(16, false);
     const kernels = WasmKernels.instantiate(kernelModule().module!, memory, layout);

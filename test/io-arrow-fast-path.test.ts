@@ -29,6 +29,10 @@ interface Shape {
    * booleans, nulls), or also one with a child (a list), which the column-by-column reads do not take
    */
   readonly extra?: 'flat' | 'nested';
+  /** leave out the half-cent amount of $5,497,558,138.885 (beyond Uint32 cents, it keeps a tape wide) */
+  readonly noHalfCents?: boolean;
+  /** one amount of $42,949,672.96 (2^32 cents, the least that keeps a tape wide) at [batch, row, money column] */
+  readonly overflowAt?: readonly [number, number, number];
 }
 
 /** A random tape as an Arrow IPC file of several record batches. */
@@ -57,20 +61,23 @@ function randomArrow(seed: number, batches: number, shape: Shape): string {
     const days = new Int32Array(n);
     for (let i = 0; i < n; i++) days[i] = 20_000 + Math.floor(random() * 6) * 30 + (random() < shape.bad / 4 ? 4_000_000 : 0);
     columns.measurement_date = makeVector(makeData({ type: new DateDay(), length: n, nullCount: 0, data: days }));
-    for (const name of MONEY_COLUMNS) {
-      if (shape.without.includes(name)) continue;
+    MONEY_COLUMNS.forEach((name, m) => {
+      if (shape.without.includes(name)) return;
       const values: (number | null)[] = [];
       for (let i = 0; i < n; i++) {
         const cents = Math.floor(random() * 10_000_000);
         // -0 is a valid amount (0 cents); $5,497,558,138.885 is 549755813888.5 cents exactly, half-way between
         // two cents yet within the tolerance at that size, where every path must round as Math.round does
-        let value: number | null = random() < 0.01 ? -0 : random() < 0.01 ? 5497558138.885 : cents / 100;
+        const halfCents = random() < 0.01 && shape.noHalfCents !== true;
+        let value: number | null = random() < 0.01 ? -0 : halfCents ? 5497558138.885 : cents / 100;
         if (random() < shape.bad / 10) value = [Number.NaN, -1.5, 1.234, Number.POSITIVE_INFINITY, 1e300, 0.005, -0.01][Math.floor(random() * 7)]!;
         if (random() < shape.nulls) value = null;
         values.push(value);
       }
+      const [atBatch, atRow, atColumn] = shape.overflowAt ?? [-1, -1, -1];
+      if (atBatch === b && atColumn === m) values[Math.min(atRow, n - 1)] = 42949672.96;
       columns[name] = vectorFromArray(values, new Float64());
-    }
+    });
     tables.push(new Table(columns));
   }
   return writeArrowFile(tables, root);
@@ -100,6 +107,19 @@ describe('the Arrow reader’s fast paths give the cell readers’ result', () =
         ];
         await expectTuningsAgree(path, options, tunings, `seed ${seed}`);
       }
+    }
+  });
+
+  it('narrows the money columns exactly when the cell readers’ tape is narrowed: one amount of 2^32 cents anywhere keeps it wide', async () => {
+    const tunings: ArrowTuning[] = [{ threads: 1 }, { threads: 1, direct: false }, { threads: 1, kernel: 'js' }, { threads: 2, minBytes: 0 }];
+    // none; in the first, a middle or the last batch; in the first or last column; in a pair or an odd tail
+    const places: (readonly [number, number, number] | undefined)[] = [undefined, [0, 0, 0], [2, 77, 4], [4, 1000, 8], [4, 1000, 0], [1, 1, 8], [3, 2, 3]];
+    for (const [k, overflowAt] of places.entries()) {
+      const shape: Shape = { bad: 0, nulls: 0, sorted: k % 2 === 0, without: [], noHalfCents: true, ...(overflowAt ? { overflowAt } : {}) };
+      const path = randomArrow(100 + k, 5, shape);
+      const reference = (await expectTuningsAgree(path, {}, tunings, `overflow at ${JSON.stringify(overflowAt)}`)) as { moneyWidth: number; money: number[][] };
+      expect(reference.moneyWidth).toBe(overflowAt === undefined ? 4 : 8);
+      if (overflowAt !== undefined) expect(Math.max(...reference.money[overflowAt[2]]!)).toBe(2 ** 32);
     }
   });
 });

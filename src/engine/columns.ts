@@ -230,11 +230,22 @@ export function narrowLayout(layout: TapeLayout, rows: number): TapeLayout {
  *
  * In place is safe: a value moves from byte c·S8 + 8i to c·S4 + 4i, never to a later byte than the one it
  * leaves, and columns are moved in order, so a forward copy never overwrites what it has yet to read.
+ *
+ * `largest`: a bound of every amount that the reader found as it wrote them (the Arrow reader's conversion
+ * keeps one). When it is within MAX_NARROW_CENTS the check is known to pass and is skipped, a pass over the
+ * columns saved; otherwise (or unknown: Infinity) the columns are checked, so the outcome never depends on it.
  */
-export function narrowMoney(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, kernels: NarrowingKernels | null = null): TapeLayout {
+export function narrowMoney(
+  memory: WebAssembly.Memory,
+  layout: TapeLayout,
+  rows: number,
+  kernels: NarrowingKernels | null = null,
+  largest = Number.POSITIVE_INFINITY,
+): TapeLayout {
   if (layout.moneyWidth === 4 || rows === 0) return layout;
   const loops = kernels ?? NARROWING_IN_JS(memory.buffer);
-  for (const offset of layout.moneyOffsets) if (!loops.fitsUint32(offset, rows)) return layout;
+  const fits = largest <= MAX_NARROW_CENTS || layout.moneyOffsets.every((offset) => loops.fitsUint32(offset, rows));
+  if (!fits) return layout;
   const narrow = narrowLayout(layout, rows);
   layout.moneyOffsets.forEach((offset, c) => loops.narrowMoney(offset, narrow.moneyOffsets[c]!, rows));
   const bytes = new Uint8Array(memory.buffer);

@@ -54,6 +54,7 @@ interface KernelExports {
   streamColumnsU32: Stream;
   streamLinesU32: Stream;
   centsFromDollars(at: number, count: number): number;
+  largestCents(): number;
   fitsUint32(at: number, count: number): number;
   narrowMoney(from: number, to: number, count: number): void;
 }
@@ -70,6 +71,7 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
   'streamColumnsU32',
   'streamLinesU32',
   'centsFromDollars',
+  'largestCents',
   'fitsUint32',
   'narrowMoney',
 ];
@@ -77,7 +79,7 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
 /** The kernels that read money columns, under the Float64 kernels' names. */
 type MoneyKernels = Pick<
   KernelExports,
-  'sumByDate' | 'sumByDateAndGroup' | 'stream' | 'streamColumns' | 'streamLines' | 'centsFromDollars' | 'fitsUint32' | 'narrowMoney'
+  'sumByDate' | 'sumByDateAndGroup' | 'stream' | 'streamColumns' | 'streamLines' | 'centsFromDollars' | 'largestCents' | 'fitsUint32' | 'narrowMoney'
 >;
 
 /**
@@ -96,6 +98,7 @@ function kernelsFor(exports: KernelExports, moneyWidth: MoneyWidth): MoneyKernel
     streamLines: exports.streamLinesU32,
     // Float64 only: WasmKernels refuses these on a narrowed layout before they get here
     centsFromDollars: exports.centsFromDollars,
+    largestCents: exports.largestCents,
     fitsUint32: exports.fitsUint32,
     narrowMoney: exports.narrowMoney,
   };
@@ -190,6 +193,14 @@ export class WasmKernels {
     // It runs while a tape is read, before narrowMoney: Uint32 columns hold cents already.
     this.checkWide('centsFromDollars', at, count);
     return this.kernels.centsFromDollars(at, count);
+  }
+
+  /**
+   * The largest cents centsFromDollars has written through this instance (0 before its first call): a bound
+   * of those amounts while every call returned a sum.
+   */
+  largestCents(): number {
+    return this.kernels.largestCents();
   }
 
   /** Whether each of `count` Float64 values from byte `at` of the columns fits a Uint32 (narrowMoney's check, columns.ts). */

@@ -825,6 +825,9 @@ class ArrowRows {
       this.cachedKeys = new Uint16Array(DAY_CACHE_SLOTS);
     }
     for (let slot = 0; slot < DAY_CACHE_SLOTS; slot++) this.cachedDays[slot] = slot ^ 1;
+    // While every batch goes through the wasm conversion, the largest amount it wrote bounds the tape's, and
+    // narrowing needs no check of its own (builder.largestCents); the JavaScript loop keeps no bound.
+    if (this.wasm !== null && builder.nextRow === builder.rowBase) builder.largestCents = 0;
   }
 
   /** Buffers for the columns of a batch read straight from the file (planDirect): one per batch in flight. */
@@ -889,7 +892,13 @@ class ArrowRows {
       if (sum < 0) return false;
       batchTotals[m] = sum;
     }
+    this.noteLargest();
     return this.fastKeys(this.keyColumns(dateData, idData, n), n, first, rowBase, batchTotals);
+  }
+
+  /** After a batch's conversion: the builder's bound of its amounts includes the batch's (none once lost). */
+  private noteLargest(): void {
+    if (this.wasm !== null) this.builder.largestCents = Math.max(this.builder.largestCents, this.wasm.largestCents());
   }
 
   /** The key columns of a batch read whole: its own arrays, or copies in the ingest memory for the wasm loops. */
@@ -997,6 +1006,7 @@ class ArrowRows {
       if (sum < 0) return false;
       batchTotals[m] = sum;
     }
+    this.noteLargest();
     // as VariableWidth.check: the last offset within the bytes
     const { keys } = direct;
     if (keys.limit >= 0 && !(keys.offsets[n]! <= keys.limit)) return false;
@@ -1161,6 +1171,8 @@ class ArrowRows {
   /** Row by row through the cell readers: any type, nulls, and every problem named. */
   private slowBatch(n: number, rowBase: number): void {
     const { c, builder } = this;
+    // amounts the wasm conversion did not see: narrowing must check the columns
+    builder.largestCents = Number.POSITIVE_INFINITY;
     const { money, moneyFields, date, id, group, columns, names } = c;
     const cents = builder.cents;
     for (let i = 0; i < n; i++) {

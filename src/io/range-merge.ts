@@ -125,7 +125,7 @@ export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: Ta
   checkTotals(exactTotals ? totals : columnTotals(money64, moneyIndex, 0, rows), file);
   const tape: Tape = {
     memory,
-    layout: narrowTape(memory, layout, rows),
+    layout: narrowTape(memory, layout, rows, Math.max(...partials.map((p) => p.largestCents))),
     rows,
     dates: dates.values,
     groupColumn: options.groupBy ?? null,

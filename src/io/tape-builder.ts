@@ -65,6 +65,8 @@ export interface RangePartial {
   readonly totals: Float64Array;
   /** the kept (id, date key) pairs, date keys local to the region, with their rows (from rowBase) */
   readonly ids: DeduperParts;
+  /** TapeBuilder.largestCents of the region */
+  readonly largestCents: number;
 }
 
 export class TapeBuilder {
@@ -94,6 +96,11 @@ export class TapeBuilder {
   readonly moneyIndex: Int32Array;
   readonly dateColumn: Uint16Array;
   readonly groupColumn: Uint16Array | null;
+  /**
+   * A bound of every amount written so far, for narrowMoney, when the reader keeps one (the Arrow reader's
+   * wasm conversion does); Infinity, the default, when nothing is known and narrowing must check.
+   */
+  largestCents = Number.POSITIVE_INFINITY;
 
   /** A builder of a tape of its own, for at most `capacity` rows. */
   constructor(
@@ -195,7 +202,7 @@ export class TapeBuilder {
     checkTotals(this.totals, file);
     const tape: Tape = {
       memory: this.memory,
-      layout: narrowTape(this.memory, this.layout, this.rows),
+      layout: narrowTape(this.memory, this.layout, this.rows, this.largestCents),
       rows: this.rows,
       dates: this.dates.values,
       groupColumn: this.options.groupBy ?? null,
@@ -226,20 +233,22 @@ export class TapeBuilder {
       groups: this.groups.values,
       totals: this.totals,
       ids: this.ids.parts(this.rows),
+      largestCents: this.largestCents,
     };
   }
 }
 
 /**
- * The read tape's money columns narrowed to Uint32 cents when every amount fits (columns.ts, narrowMoney),
+ * The read tape's money columns narrowed to Uint32 cents when every amount fits (columns.ts, narrowMoney; a
+ * `largestCents` within Uint32 says they do without a check),
  * with the wasm loops when the kernels module loads here (at memory speed, several times faster than the
  * JavaScript loops), else with the JavaScript ones. The module is loaded once per thread, and the thread that
  * reads a tape is the one whose pool then computes with it.
  */
-export function narrowTape(memory: WebAssembly.Memory, layout: TapeLayout, rows: number): TapeLayout {
+export function narrowTape(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
   const { module } = kernelModule();
   const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
-  return narrowMoney(memory, layout, rows, kernels);
+  return narrowMoney(memory, layout, rows, kernels, largestCents);
 }
 
 /** The transferable arrays of a partial, for postMessage. */

@@ -20,6 +20,8 @@ export async function arrowReadOutcome(path: string, options: ReadOptions, tunin
   const views = tapeViews(result.tape);
   return {
     rows: result.tape.rows,
+    // narrowed or not: the decision a bound from the conversion may take without a check must be the check's
+    moneyWidth: result.tape.layout.moneyWidth,
     money: views.money.map((column) => Array.from(column)),
     dateKeys: Array.from(views.dateKeys),
     dates: result.tape.dates,

@@ -1627,9 +1627,13 @@
   ;; Returns the sum of the cents when every value is valid, else −1: the caller then reads the batch again
   ;; through the cell readers, which name the bad value. Two lanes sum alternate rows: a sum that stays
   ;; below 2^53 is exact in any order, and one that does not exceeds 2^53 − 1 in any order.
+  ;; It also keeps the largest cents it has written since the instance was made ($largest, read by
+  ;; largestCents): when every amount of a tape came through here, that bound tells narrowMoney whether the
+  ;; columns fit a Uint32 without a pass of its own over them (fitsUint32). A max a pair, in a register.
   (func (export "centsFromDollars") (param $p i32) (param $n i32) (result f64)
     (local $end i32) (local $d v128) (local $x v128) (local $c v128) (local $ok v128) (local $sum v128)
     (local $zero v128) (local $sd f64) (local $sx f64) (local $sc f64) (local $bad i32) (local $total f64)
+    (local $top v128)
     (local.set $ok (v128.const i64x2 -1 -1))
     (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
     (block $done
@@ -1665,9 +1669,12 @@
               (f64x2.mul (v128.const f64x2 1e-12 1e-12) (f64x2.pmax (v128.const f64x2 1 1) (local.get $x)))))))
         (v128.store (local.get $p) (local.get $c))
         (local.set $sum (f64x2.add (local.get $sum) (local.get $c)))
+        (local.set $top (f64x2.pmax (local.get $top) (local.get $c)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $pair)))
     (local.set $total (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
+    (global.set $largest (f64.max (global.get $largest)
+      (f64.max (f64x2.extract_lane 0 (local.get $top)) (f64x2.extract_lane 1 (local.get $top)))))
     (local.set $bad (i32.eqz (i64x2.all_true (local.get $ok))))
     ;; an odd last value, the same way
     (if (i32.and (local.get $n) (i32.const 1))
@@ -1686,8 +1693,14 @@
                   (f64.mul (f64.const 1e-12) (f64.max (local.get $sx) (f64.const 1))))))
           (then (local.set $bad (i32.const 1))))
         (f64.store (local.get $p) (local.get $sc))
+        (global.set $largest (f64.max (global.get $largest) (local.get $sc)))
         (local.set $total (f64.add (local.get $total) (local.get $sc)))))
     (if (result f64) (local.get $bad) (then (f64.const -1)) (else (local.get $total))))
+
+  ;; The largest cents centsFromDollars has written in this instance: a bound of the amounts only while every
+  ;; call has returned a sum (a call that returned −1 may have written anything, and met a NaN).
+  (global $largest (mut f64) (f64.const 0))
+  (func (export "largestCents") (result f64) (global.get $largest))
 
   ;; Every byte of [$p, $p + $bytes) ($bytes even) folded into one v128: 64 bytes a step into four
   ;; accumulators, then the remaining 16-bit words one by one into one lane (a word in both lanes would
