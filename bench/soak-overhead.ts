@@ -34,7 +34,8 @@
  *    share of the steady state is that pause per minute, or HEAP_PAUSE_BUDGET when that is less (the runner
  *    then spaces them further). The total is the sum of the two. Also timed on their
  *    own: the per-iteration bookkeeping (two clock reads, a histogram record, counters), and the abort
- *    listener piscina adds to and removes from each task's signal, on an AbortSignal and on an EventEmitter.
+ *    listener piscina adds to and removes from each task's signal, on an AbortSignal, on an EventEmitter, and
+ *    on the pool's AbortBridge (what the runner gives piscina).
  *    And the wake-ups: what one timer costs the main thread each time it wakes it from idle, and the runner's
  *    own main-thread CPU per second in an open loop of one iteration a second (its timers and samples alone).
  * 2. Memory: `stress run` with a no-op workload (test/fixtures/workloads/noop.mjs) for --minutes, in its own
@@ -55,6 +56,7 @@ import { DEFAULT_CRITERIA } from '../dist/stress/criteria.js';
 import { createLatencyHistogram } from '../dist/stress/histogram.js';
 import { defaultSampleIntervalMs, HEAP_PAUSE_BUDGET, runSoakOn, type RunOptions } from '../dist/stress/run.js';
 import { openWorkload, type Workload } from '../dist/stress/workloads.js';
+import { AbortBridge } from '../dist/workers/workload-pool.js';
 import { fixed, median, otherCpuMeter, renderTable, summarise } from './lib.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -182,7 +184,7 @@ async function timeCost(rounds: number, seconds: number, heapMinutes: number): P
   console.log(`per-iteration bookkeeping alone (2 clock reads, 1 histogram record, counters): ${fixed(perIterationUs)} µs = ${fixed(perIterationUs / 10)}% of 1 ms (${loops} loops)`);
   console.log(
     `abort listener per task, added and removed as piscina does: on an AbortSignal ${fixed(abortListenerUs(new AbortController().signal))} µs, ` +
-      `on an EventEmitter (the pool's AbortBridge) ${fixed(abortListenerUs(new EventEmitter()))} µs`,
+      `on an EventEmitter ${fixed(abortListenerUs(new EventEmitter()))} µs, on the pool's AbortBridge ${fixed(abortListenerUs(new AbortBridge(new AbortController().signal)))} µs`,
   );
   process.stderr.write('wake-ups: 60 s of an idle main thread, then 30 s of the runner at one iteration a second…\n');
   console.log(`one timer wake-up of an idle main thread: ${fixed(await wakeUpUs())} µs of CPU (an empty 20 ms interval against none, 10 s each, median of 3)`);
@@ -262,14 +264,14 @@ async function idleRunnerMsPerS(workload: Workload, seconds: number): Promise<nu
  * What piscina does with a task's signal (its onabort): add a once-listener, and remove it when the task
  * ends; µs per task, the median of 5 rounds of 200,000 after a warm-up.
  */
-function abortListenerUs(signal: AbortSignal | EventEmitter): number {
+function abortListenerUs(signal: AbortSignal | EventEmitter | AbortBridge): number {
   const once = (listener: () => void): void => {
-    if (signal instanceof EventEmitter) {
-      signal.once('abort', listener);
-      signal.removeListener('abort', listener);
-    } else {
+    if (signal instanceof AbortSignal) {
       signal.addEventListener('abort', listener, { once: true });
       signal.removeEventListener('abort', listener);
+    } else {
+      signal.once('abort', listener);
+      signal.removeListener('abort', listener);
     }
   };
   const n = 200_000;
