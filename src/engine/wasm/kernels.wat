@@ -1633,40 +1633,35 @@
   (func (export "centsFromDollars") (param $p i32) (param $n i32) (result f64)
     (local $end i32) (local $d v128) (local $x v128) (local $c v128) (local $ok v128) (local $sum v128)
     (local $zero v128) (local $sd f64) (local $sx f64) (local $sc f64) (local $bad i32) (local $total f64)
-    (local $top v128)
+    (local $top v128) (local $hundred v128) (local $half v128) (local $one v128) (local $minusOne v128) (local $limit v128) (local $epsilon v128)
+    ;; constants in locals, set once: V8 would otherwise build each one again on every pass of the loop
+    (local.set $hundred (v128.const f64x2 100 100))
+    (local.set $half (v128.const f64x2 0.5 0.5))
+    (local.set $one (v128.const f64x2 1 1))
+    (local.set $minusOne (v128.const f64x2 -1 -1))
+    (local.set $limit (v128.const f64x2 9007199254740991 9007199254740991))
+    (local.set $epsilon (v128.const f64x2 1e-12 1e-12))
     (local.set $ok (v128.const i64x2 -1 -1))
     (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
     (block $done
       (loop $pair
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $d (v128.load (local.get $p)))
-        (local.set $x (f64x2.mul (local.get $d) (v128.const f64x2 100 100)))
-        ;; nearest integer of |x| below 2^52 by adding and taking away 2^52 (ties to even), with x's sign
-        ;; (f64x2.ceil and f64x2.nearest are slow on some hosts, where V8 does them out of line)
-        (local.set $c (v128.or
-          (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))
-          (f64x2.sub
-            (f64x2.add (f64x2.abs (local.get $x)) (v128.const f64x2 4503599627370496 4503599627370496))
-            (v128.const f64x2 4503599627370496 4503599627370496))))
-        ;; Math.round takes ties up, not to even: one more where x is half-way above
+        (local.set $x (f64x2.mul (local.get $d) (local.get $hundred)))
+        ;; Math.round as V8 computes it, and as the odd last value below: the ceiling, less one where that
+        ;; is more than half above x; exact for every input. The one is added as −1 or +0, and that +0 also
+        ;; turns −0 into 0.
+        (local.set $c (f64x2.ceil (local.get $x)))
         (local.set $c (f64x2.add (local.get $c)
-          (v128.and
-            (f64x2.eq (f64x2.sub (local.get $x) (local.get $c)) (v128.const f64x2 0.5 0.5))
-            (v128.const f64x2 1 1))))
-        ;; from 2^52 on, x is a whole number already (and NaN stays NaN)
-        (local.set $c (v128.bitselect
-          (local.get $x)
-          (local.get $c)
-          (v128.not (f64x2.lt (f64x2.abs (local.get $x)) (v128.const f64x2 4503599627370496 4503599627370496)))))
-        (local.set $c (f64x2.add (local.get $c) (local.get $zero)))
+          (v128.and (f64x2.gt (f64x2.sub (local.get $c) (local.get $half)) (local.get $x)) (local.get $minusOne))))
         (local.set $ok (v128.and (local.get $ok)
           (v128.and
             (v128.and
               (f64x2.ge (local.get $d) (local.get $zero))
-              (f64x2.le (local.get $c) (v128.const f64x2 9007199254740991 9007199254740991)))
+              (f64x2.le (local.get $c) (local.get $limit)))
             (f64x2.le
               (f64x2.abs (f64x2.sub (local.get $x) (local.get $c)))
-              (f64x2.mul (v128.const f64x2 1e-12 1e-12) (f64x2.pmax (v128.const f64x2 1 1) (local.get $x)))))))
+              (f64x2.mul (local.get $epsilon) (f64x2.pmax (local.get $one) (local.get $x)))))))
         (v128.store (local.get $p) (local.get $c))
         (local.set $sum (f64x2.add (local.get $sum) (local.get $c)))
         (local.set $top (f64x2.pmax (local.get $top) (local.get $c)))
