@@ -54,7 +54,7 @@ import { parseArgs } from 'node:util';
 import { bootstrapMedian, seededRandom } from '../dist/gate/stats.js';
 import { DEFAULT_CRITERIA } from '../dist/stress/criteria.js';
 import { createLatencyHistogram } from '../dist/stress/histogram.js';
-import { defaultSampleIntervalMs, HEAP_PAUSE_BUDGET, runSoakOn, type RunOptions } from '../dist/stress/run.js';
+import { defaultSampleIntervalMs, HEAP_PAUSE_BUDGET, runSoakOn, type RunOptions, type SoakEvent } from '../dist/stress/run.js';
 import { openWorkload, type Workload } from '../dist/stress/workloads.js';
 import { AbortBridge } from '../dist/workers/workload-pool.js';
 import { fixed, median, otherCpuMeter, renderTable, summarise } from './lib.js';
@@ -235,28 +235,12 @@ async function wakeUpUs(): Promise<number> {
  * of a loop whose thread waits between iterations, an upper bound of the per-second part.
  */
 async function idleRunnerMsPerS(workload: Workload, seconds: number): Promise<number> {
-  const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-idle-'));
-  const controller = new AbortController();
   let cpuStart = 0;
   let spent = 0;
-  let timer: NodeJS.Timeout | null = null;
-  try {
-    await runSoakOn(
-      workload,
-      dayRunOptions({ kind: 'open', rate_per_s: 1, max_in_flight: 1 }, outDir, controller.signal),
-      (event) => {
-        if (event.type !== 'start') return;
-        cpuStart = mainThreadCpuMs();
-        timer = setTimeout(() => {
-          spent = mainThreadCpuMs() - cpuStart;
-          controller.abort('bench');
-        }, seconds * 1000);
-      },
-    );
-  } finally {
-    if (timer !== null) clearTimeout(timer);
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  await dayRunFor(workload, { kind: 'open', rate_per_s: 1, max_in_flight: 1 }, seconds, {
+    start: () => (cpuStart = mainThreadCpuMs()),
+    stop: () => (spent = mainThreadCpuMs() - cpuStart),
+  });
   return spent / seconds;
 }
 
@@ -355,9 +339,6 @@ async function bareLoop(workload: Workload, counter: { iterations: number }, sec
  * closing checkpoint after the stop, so neither is counted.
  */
 async function harnessRun(workload: Workload, counter: { iterations: number }, seconds: number, onHeapPause: (ms: number) => void = () => {}): Promise<Segment> {
-  const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-'));
-  const controller = new AbortController();
-  const options = dayRunOptions({ kind: 'closed', concurrency: 1 }, outDir, controller.signal);
   let start = 0;
   let before = 0;
   let cpuStart = 0;
@@ -365,32 +346,57 @@ async function harnessRun(workload: Workload, counter: { iterations: number }, s
   let stop = 0;
   let stopCount = 0;
   let heapPauseMs = 0;
-  let timer: NodeJS.Timeout | null = null;
-  try {
-    await runSoakOn(workload, options, (event) => {
-      if (event.type === 'start') {
-        // the first iteration starts right after this event
-        start = performance.now();
-        before = counter.iterations;
-        cpuStart = mainThreadCpuMs();
-        timer = setTimeout(() => {
-          stop = performance.now();
-          cpuStop = mainThreadCpuMs();
-          stopCount = counter.iterations;
-          controller.abort('bench');
-        }, seconds * 1000);
-      }
+  await dayRunFor(workload, { kind: 'closed', concurrency: 1 }, seconds, {
+    // the first iteration starts right after the start event
+    start: () => {
+      start = performance.now();
+      before = counter.iterations;
+      cpuStart = mainThreadCpuMs();
+    },
+    stop: () => {
+      stop = performance.now();
+      cpuStop = mainThreadCpuMs();
+      stopCount = counter.iterations;
+    },
+    event: (event) => {
       if (event.type === 'sample' && stop === 0 && event.sample.heap_gc_pause_ms !== null) {
         heapPauseMs += event.sample.heap_gc_pause_ms;
         onHeapPause(event.sample.heap_gc_pause_ms);
       }
+    },
+  });
+  if (stopCount <= before) throw new Error('the harness run started no iteration');
+  return { iterations: stopCount - before, ms: stop - start, cpuMs: cpuStop - cpuStart, heapPauseMs };
+}
+
+/**
+ * The runner with a 24-hour run's options and `load`, in a run directory of its own (removed after), stopped
+ * `seconds` after it starts its first iteration: `start` is called then, `stop` at the stop (before the drain
+ * and the closing checkpoint, which are not the steady state), `event` with every event of the run.
+ */
+async function dayRunFor(
+  workload: Workload,
+  load: RunOptions['load'],
+  seconds: number,
+  hooks: { readonly start: () => void; readonly stop: () => void; readonly event?: (event: SoakEvent) => void },
+): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'soak-overhead-'));
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    await runSoakOn(workload, dayRunOptions(load, outDir, controller.signal), (event) => {
+      hooks.event?.(event);
+      if (event.type !== 'start') return;
+      hooks.start();
+      timer = setTimeout(() => {
+        hooks.stop();
+        controller.abort('bench');
+      }, seconds * 1000);
     });
   } finally {
     if (timer !== null) clearTimeout(timer);
     rmSync(outDir, { recursive: true, force: true });
   }
-  if (stopCount <= before) throw new Error('the harness run started no iteration');
-  return { iterations: stopCount - before, ms: stop - start, cpuMs: cpuStop - cpuStart, heapPauseMs };
 }
 
 function memoryGrowth(minutes: number): void {

@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateDay, Field, Float64, makeData, makeVector, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tapeViews } from '../src/engine/columns.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { readArrowBatches, type ArrowTuning } from '../src/io/arrow.js';
 import { PairDeduper } from '../src/io/dedupe.js';
 import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from '../src/io/ingest-wasm.js';
 import { closeIngestWorkers } from '../src/io/ingest-pool.js';
 import type { ReadResult } from '../src/io/tape-builder.js';
-import { arrowReadOutcome as outcome, expectTuningsAgree, writeArrowFile } from './support/arrow-outcome.js';
+import { arrowReadOutcome as outcome, expectTuningsAgree, resultOutcome, writeArrowFile } from './support/arrow-outcome.js';
 import { seededRandom } from './support/tapes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'io-arrow-runs-'));
@@ -190,8 +189,7 @@ function seen(read: () => ReadResult): unknown {
   } catch (error) {
     return { threw: (error as Error).constructor.name, message: (error as Error).message };
   }
-  const views = tapeViews(result.tape);
-  return { rows: result.tape.rows, money: views.money.map((column) => Array.from(column)), dateKeys: Array.from(views.dateKeys), dropped: result.dropped };
+  return resultOutcome(result);
 }
 
 describe('id offsets that a broken file may hold', () => {

@@ -265,7 +265,6 @@ describe('detectDrift: a rise that flattens is not a leak', () => {
   it('RSS that climbs to a new level and levels off (a warm-up, capacity following the load) is never growing in 3 minutes', () => {
     const random = lcg(1009);
     const flattening = new Map<string, number>();
-    let trials = 0;
     // rises of 50-75 MB, 45-60 s time constants, starting anywhere in the first minute: by the end of the run
     // the climb has slowed to the threshold or below, as a warm-up does
     for (const [rise, tau] of [[50, 60], [75, 45], [75, 60]] as const) {
@@ -274,12 +273,10 @@ describe('detectDrift: a rise that flattens is not a leak', () => {
         const saw = heapSawtooth(random);
         const points = sampled(180, 3, (t) => 150 + (t < start ? 0 : rise * (1 - Math.exp(-(t - start) / tau))) + saw(t) + 2 * gaussian(random), random);
         const d = detectDrift(points, RSS_OPTIONS);
-        trials++;
         expect(d.verdict, `+${rise} MB, τ ${tau} s from ${start.toFixed(0)} s: ${d.reason}`).not.toBe('growing');
         if (/second half of the window on its own/.test(d.reason)) flattening.set(`${rise}/${tau}`, (flattening.get(`${rise}/${tau}`) ?? 0) + 1);
       }
     }
-    expect(trials).toBe(120);
     // some of these rises are steep enough that the whole window's interval lies above the threshold in both
     // halves: only the second half's own lower limit tells them from a leak
     expect([...flattening.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

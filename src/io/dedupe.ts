@@ -177,12 +177,8 @@ export class PairDeduper {
         if (x !== y) return x < y;
       }
     }
-    const ids = this.runIds;
-    for (; i < n; i++) {
-      const d = bytes[start + i]! - ids[from + i]!;
-      if (d !== 0) return d < 0;
-    }
-    return length < runLength;
+    // the rest (and an id that differs only there or in length) byte by byte
+    return compareIds(bytes, start + i, end, this.runIds, from + i, this.runIdsUsed) < 0;
   }
 
   /** A DataView of `bytes`, kept while the same array comes again (a reader's batch after batch). */

@@ -7,9 +7,7 @@
  * columns straight from the file. It is shared only so that growing it never detaches the buffer that a read
  * of the next batch is still filling; no other thread sees it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledWasm } from '../workers/wasm-file.js';
 
 /** Slots of the day cache: slot s holds a day whose low ten bits are s (DAY_CACHE_SLOTS - 1 is the mask). */
 export const DAY_CACHE_SLOTS = 1024;
@@ -30,16 +28,8 @@ let loaded: WebAssembly.Module | null | undefined;
 
 /** The compiled module, once per thread; null when it is missing or does not compile here (no wasm SIMD). */
 export function ingestModule(): WebAssembly.Module | null {
-  if (loaded === undefined) {
-    const here = fileURLToPath(import.meta.url);
-    // from the TypeScript source (under the test runner) the module is taken from dist/, as the kernels are
-    const file = here.endsWith('.ts') ? resolve(dirname(here), '../../dist/engine/wasm/ingest.wasm') : join(dirname(here), '../engine/wasm/ingest.wasm');
-    try {
-      loaded = existsSync(file) ? new WebAssembly.Module(readFileSync(file)) : null;
-    } catch {
-      loaded = null;
-    }
-  }
+  // (null is kept too: a module that is missing is not looked for again)
+  if (loaded === undefined) loaded = compiledWasm('ingest.wasm').module;
   return loaded;
 }
 

@@ -139,11 +139,10 @@ export class Sampler {
       delay.count === 0
         ? { mean: 0, p50: 0, p99: 0, max: 0 }
         : {
-            // the monitor's values include its own period; what is reported is the delay beyond it
-            mean: Math.max(0, delay.mean / 1e6 - this.resolutionMs),
-            p50: Math.max(0, delay.percentile(50) / 1e6 - this.resolutionMs),
-            p99: Math.max(0, delay.percentile(99) / 1e6 - this.resolutionMs),
-            max: Math.max(0, delay.max / 1e6 - this.resolutionMs),
+            mean: this.beyondPeriodMs(delay.mean),
+            p50: this.beyondPeriodMs(delay.percentile(50)),
+            p99: this.beyondPeriodMs(delay.percentile(99)),
+            max: this.beyondPeriodMs(delay.max),
           };
     delay.reset();
     const reports = this.workerHeaps === null || !heaps ? null : [...this.lastWorkerHeap.values()];
@@ -167,6 +166,11 @@ export class Sampler {
       cpu_percent: cpu / this.cores,
       event_loop_delay_ms: eventLoop,
     };
+  }
+
+  /** A delay the monitor recorded (ns) as ms beyond its own period, which every value it records includes. */
+  private beyondPeriodMs(ns: number): number {
+    return Math.max(0, ns / 1e6 - this.resolutionMs);
   }
 
   stop(): void {

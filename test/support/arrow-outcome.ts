@@ -17,6 +17,11 @@ export async function arrowReadOutcome(path: string, options: ReadOptions, tunin
     if (error instanceof TapeInputError) return { error: error.details(), total: error.total };
     throw error;
   }
+  return resultOutcome(result);
+}
+
+/** What a caller can see of a read's result: the tape's rows, width, columns and dates, and the counts. */
+export function resultOutcome(result: ReadResult): unknown {
   const views = tapeViews(result.tape);
   return {
     rows: result.tape.rows,
