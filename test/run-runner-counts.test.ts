@@ -42,6 +42,7 @@ function fake(outcome: (call: number) => boolean | Promise<boolean>, checksInteg
     info: { kind: 'module' as const, description: 'a test workload' },
     threads: 1,
     checksIntegrity,
+    endsThroughEventLoop: true,
     workerHeaps: null,
     async iterate() {
       workload.calls += 1;
@@ -131,6 +132,37 @@ describe('the soak runner', () => {
     expect(seen.at(-1)).toBe('end');
     for (const type of ['progress', 'sample', 'checkpoint', 'stopping']) expect(seen).toContain(type);
   });
+
+  it('yields to the event loop in a closed loop whose iterations end in microtasks alone, so that timers, samples and the stop still come', async () => {
+    let calls = 0;
+    // Without the runner's yield nothing else would ever run on this thread, not even the test's timeout: past
+    // 15 s of a 1.5 s run the workload lets the event loop turn itself, and the test fails on that.
+    const giveUpAt = performance.now() + 15_000;
+    let starved = false;
+    const microtasksOnly: Workload = {
+      info: { kind: 'kpi', description: 'an iteration that never leaves the microtask queue' },
+      threads: 1,
+      checksIntegrity: false,
+      endsThroughEventLoop: false,
+      workerHeaps: null,
+      iterate: async () => {
+        calls += 1;
+        if (calls % 1000 === 0 && performance.now() > giveUpAt) {
+          starved = true;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return true;
+      },
+      close: async () => {},
+    };
+    const opts = options({ durationMs: 1500, load: { kind: 'closed', concurrency: 1 } });
+    const { summary } = await runSoakOn(microtasksOnly, opts);
+    expect(starved).toBe(false);
+    expect(summary.status).not.toBe('INTERRUPTED');
+    expect(summary.iterations.total).toBe(calls);
+    // samples every 250 ms over 1.5 s, taken between iterations
+    expect(samplesOf(opts.outDir).length).toBeGreaterThanOrEqual(4);
+  }, 30_000);
 });
 
 describe('the open loop', () => {

@@ -72,9 +72,12 @@ export const DRAIN_TIMEOUT_MS = 30_000;
 /** The progress event's period. */
 const PROGRESS_MS = 1000;
 /**
- * A closed loop whose iterations never leave the microtask queue (the KPI engine below its crossover computes
- * on this thread) yields to the event loop this often, so that timers, signals and the sampler's I/O run; a
- * sample takes a few I/O round trips, each waiting up to this long.
+ * A closed loop whose iterations can end without leaving the microtask queue (the KPI engine below its
+ * crossover computes on this thread) yields to the event loop this often, so that timers, signals and the
+ * sampler's I/O run; a sample takes a few I/O round trips, each waiting up to this long. A workload whose
+ * every iteration ends through the event loop (Workload.endsThroughEventLoop: a worker's message) needs no
+ * such yield, and gets none: each one added a turn of the loop to the main thread every 5 ms, between
+ * iterations (bench:soak-overhead).
  */
 const YIELD_MS = 5;
 /** Distinct error messages counted separately; the rest are counted together. */
@@ -600,10 +603,11 @@ class Soak {
   }
 
   private async closedLoop(concurrency: number): Promise<void> {
+    const yields = !this.workload.endsThroughEventLoop;
     const lane = async () => {
       while (!this.stopping) {
         await this.iterate(performance.now());
-        if (performance.now() - this.lastYield >= YIELD_MS) {
+        if (yields && performance.now() - this.lastYield >= YIELD_MS) {
           this.lastYield = performance.now();
           await new Promise<void>((resolve) => setImmediate(resolve));
         }

@@ -44,6 +44,12 @@ export interface Workload {
   /** iterations whose result is compared with a reference */
   readonly checksIntegrity: boolean;
   /**
+   * Every iteration ends through the event loop (a worker's message), so timers and I/O run between the
+   * iterations of a closed loop. False when an iteration can resolve in microtasks alone (the KPI engine
+   * computes small tapes on the calling thread): the closed loop then yields to the event loop itself.
+   */
+  readonly endsThroughEventLoop: boolean;
+  /**
    * One iteration, suffering `fault` when one is injected (stress run --inject). Resolves true: right (or
    * unchecked); false: integrity mismatch; rejects: the iteration failed — with a PoolFailure when its worker
    * died or when `signal` was aborted (the task timeout) and the iteration abandoned.
@@ -91,6 +97,7 @@ async function openKpiWorkload(spec: Extract<WorkloadSpec, { kind: 'kpi' }>): Pr
     },
     threads: pool.threads,
     checksIntegrity: true,
+    endsThroughEventLoop: false,
     iterate: async (fault, signal) => {
       try {
         // the fault is acted out in a worker, before the computation, which it may stop
@@ -120,6 +127,7 @@ async function openPipelineWorkload(spec: Extract<WorkloadSpec, { kind: 'pipelin
     },
     threads: pool.threads,
     checksIntegrity: true,
+    endsThroughEventLoop: true,
     iterate: async (fault, signal) => (await pool.run(fault, signal)) === reference,
     workerHeaps: () => pool.heaps(),
     close: () => pool.close(),
@@ -135,6 +143,7 @@ async function openModuleWorkload(spec: Extract<WorkloadSpec, { kind: 'module' }
     },
     threads: pool.threads,
     checksIntegrity: false,
+    endsThroughEventLoop: true,
     iterate: async (fault, signal) => {
       await pool.run(fault, signal);
       return true;

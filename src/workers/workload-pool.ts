@@ -65,8 +65,13 @@ export class AbortBridge {
   }
 
   removeListener(_event: 'abort', listener: () => void): this {
-    const at = this.listeners.lastIndexOf(listener);
-    if (at >= 0) this.listeners.splice(at, 1);
+    const listeners = this.listeners;
+    // the one listener of a task, most often: pop() allocates nothing, where splice() returns a new array
+    if (listeners.at(-1) === listener) listeners.pop();
+    else {
+      const at = listeners.lastIndexOf(listener);
+      if (at >= 0) listeners.splice(at, 1);
+    }
     return this;
   }
 
