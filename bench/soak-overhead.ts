@@ -40,7 +40,10 @@
  *    own main-thread CPU per second in an open loop of one iteration a second (its timers and samples alone).
  * 2. Memory: `stress run` with a no-op workload (test/fixtures/workloads/noop.mjs) for --minutes, in its own
  *    process: the median RSS of the samples around minute 1 against those of the last minute. Nothing the
- *    harness keeps may grow with the number of iterations (millions here).
+ *    harness keeps may grow with the number of iterations (millions here). RSS after GC (read once every
+ *    thread has collected, in the samples that measure the heaps) is the figure that says so: RSS as found
+ *    swings by tens of MB with the garbage of tens of thousands of iterations a second that the main thread
+ *    has not collected yet, and is printed beside it, with the run's own drift slope over all its samples.
  *
  * Benchmarks print; they do not assert.
  */
@@ -414,24 +417,57 @@ function memoryGrowth(minutes: number): void {
     console.log(`the no-op run failed: ${result.stderr}`);
     return;
   }
-  const summary = JSON.parse(result.stdout) as { iterations: { total: number }; duration: { actual_s: number } };
+  const summary = JSON.parse(result.stdout) as {
+    iterations: { total: number };
+    duration: { actual_s: number };
+    drift: { rss: { slope_per_hour: number | null; slope_ci_per_hour: { low: number; high: number } | null; from_s: number; to_s: number } | null } | null;
+  };
   const samples = readFileSync(join(dir, 'samples.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { elapsed_s: number; rss_mb: number; heap_after_gc_mb: number; heap_after_gc_total_mb: number });
+    .map(
+      (line) =>
+        JSON.parse(line) as { elapsed_s: number; rss_mb: number; rss_after_gc_mb: number | null; heap_after_gc_mb: number | null; heap_after_gc_total_mb: number | null },
+    );
   const window = (from: number, to: number) => samples.filter((s) => s.elapsed_s >= from && s.elapsed_s <= to);
+  // the heap figures exist only in the samples that measured the heaps (after forced GCs)
+  const medianOf = (values: readonly (number | null)[]) => {
+    const known = values.filter((v): v is number => v !== null);
+    return known.length === 0 ? '–' : fixed(median(known));
+  };
   const end = summary.duration.actual_s;
   const first = window(45, 75);
   const last = window(end - 60, end);
-  const rows = [['', 'RSS MB', 'main heap after GC MB', 'all threads heap+external after GC MB', 'samples']];
+  const rows = [['', 'RSS MB', 'RSS after GC MB', 'main heap after GC MB', 'all threads heap+external after GC MB', 'samples']];
   const describe = (label: string, group: typeof samples) =>
-    rows.push([label, fixed(median(group.map((s) => s.rss_mb))), fixed(median(group.map((s) => s.heap_after_gc_mb))), fixed(median(group.map((s) => s.heap_after_gc_total_mb))), String(group.length)]);
+    rows.push([
+      label,
+      medianOf(group.map((s) => s.rss_mb)),
+      medianOf(group.map((s) => s.rss_after_gc_mb)),
+      medianOf(group.map((s) => s.heap_after_gc_mb)),
+      medianOf(group.map((s) => s.heap_after_gc_total_mb)),
+      String(group.length),
+    ]);
   describe('minute 1 (45-75 s), median', first);
   describe(`last minute (${fixed(end - 60)}-${fixed(end)} s), median`, last);
   console.log(`\n2. memory: no-op workload, ${minutes} minutes, ${summary.iterations.total.toLocaleString('en-US')} iterations`);
   console.log(renderTable(rows));
-  const growth = median(last.map((s) => s.rss_mb)) - median(first.map((s) => s.rss_mb));
-  console.log(`RSS growth, minute 1 to the last minute: ${fixed(growth)} MB (run directory ${dir})`);
+  const growth = (pick: (s: (typeof samples)[number]) => number | null) => {
+    const of = (group: typeof samples) => group.map(pick).filter((v): v is number => v !== null);
+    const [a, b] = [of(first), of(last)];
+    return a.length === 0 || b.length === 0 ? 'not measured' : `${fixed(median(b) - median(a))} MB`;
+  };
+  console.log(`RSS growth, minute 1 to the last minute, medians: after GC ${growth((s) => s.rss_after_gc_mb)}; as found ${growth((s) => s.rss_mb)} (run directory ${dir})`);
+  // RSS swings with the garbage not yet collected when a sample is taken; the run's own drift slope uses every
+  // sample after the warm-up
+  const rss = summary.drift?.rss;
+  if (rss?.slope_per_hour != null && rss.slope_ci_per_hour !== null) {
+    const over = (perHour: number) => fixed((perHour * (rss.to_s - rss.from_s)) / 3600);
+    console.log(
+      `RSS growth by the run's drift slope (Theil-Sen over ${fixed(rss.from_s)}-${fixed(rss.to_s)} s): ${over(rss.slope_per_hour)} MB over that span ` +
+        `(95% interval ${over(rss.slope_ci_per_hour.low)} … ${over(rss.slope_ci_per_hour.high)} MB)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {

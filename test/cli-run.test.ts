@@ -89,7 +89,7 @@ describe('stress run (kpi workload, closed loop)', () => {
     for (const sample of samples) {
       for (const key of ['rss_mb', 'heap_used_mb', 'external_mb', 'array_buffers_mb', 'cpu_percent']) expect(typeof sample[key], key).toBe('number');
       // heaps after GC: measured at most once a second in a run this short, and at the end
-      for (const key of ['heap_after_gc_mb', 'external_after_gc_mb', 'heap_after_gc_total_mb']) {
+      for (const key of ['heap_after_gc_mb', 'external_after_gc_mb', 'heap_after_gc_total_mb', 'rss_after_gc_mb']) {
         expect(typeof sample[key], key).toBe(sample.heap_measured ? 'number' : 'object');
       }
       expect(sample.event_loop_delay_ms).toHaveProperty('p99');

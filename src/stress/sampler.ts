@@ -46,6 +46,12 @@ export interface EventLoopDelayMs {
 /** One sample of the process; memory in MB = 2^20 bytes. */
 export interface ProcessSample {
   readonly rss_mb: number;
+  /**
+   * RSS once every thread has collected (null: heaps not measured in this sample). RSS as found swings with
+   * the garbage the main thread has not collected yet (tens of MB under a fast closed loop); after the
+   * collections it holds what is live, and what the heaps keep committed.
+   */
+  readonly rss_after_gc_mb: number | null;
   /** main thread's heap used, as found (before the forced GC) */
   readonly heap_used_mb: number;
   /** main thread's heap used right after a full GC (null: heaps not measured in this sample) */
@@ -127,6 +133,8 @@ export class Sampler {
     const main = heaps && this.gc !== null ? measureThreadHeap(this.gc) : null;
     const after = main === null ? before : process.memoryUsage();
     const workers = asked === null ? null : await asked;
+    // every thread has collected by now (the workers answer after theirs)
+    const rssAfterGc = heaps ? process.memoryUsage.rss() : null;
     if (workers !== null) {
       // a pool's threads are fixed; a full answer replaces the map, so a replaced worker's figure goes away
       if (workers.length > 0 && workers.length >= this.lastWorkerHeap.size) this.lastWorkerHeap.clear();
@@ -151,6 +159,7 @@ export class Sampler {
     const sum = (values: readonly number[] | null) => (values ?? []).reduce((total, value) => total + value, 0);
     return {
       rss_mb: before.rss / MB,
+      rss_after_gc_mb: rssAfterGc === null ? null : rssAfterGc / MB,
       heap_used_mb: before.heapUsed / MB,
       heap_after_gc_mb: heaps ? after.heapUsed / MB : null,
       external_mb: before.external / MB,

@@ -240,6 +240,7 @@ export function writeRunDirFixture(dir: string, options: RunFixtureOptions): Run
       timestamp: new Date(startedAtMs + t * 1000).toISOString(),
       elapsed_s: t,
       rss_mb: 120 + 2 * leak * hours + 4 * random(),
+      rss_after_gc_mb: 115 + 2 * leak * hours + random(),
       heap_used_mb: heap + 8 * random(),
       heap_after_gc_mb: heap,
       heap_measured: true,
