@@ -430,10 +430,14 @@ function memoryGrowth(minutes: number): void {
         JSON.parse(line) as { elapsed_s: number; rss_mb: number; rss_after_gc_mb: number | null; heap_after_gc_mb: number | null; heap_after_gc_total_mb: number | null },
     );
   const window = (from: number, to: number) => samples.filter((s) => s.elapsed_s >= from && s.elapsed_s <= to);
-  // the heap figures exist only in the samples that measured the heaps (after forced GCs)
-  const medianOf = (values: readonly (number | null)[]) => {
+  // the heap figures exist only in the samples that measured the heaps (after forced GCs): null elsewhere
+  const medianKnown = (values: readonly (number | null)[]): number | null => {
     const known = values.filter((v): v is number => v !== null);
-    return known.length === 0 ? '–' : fixed(median(known));
+    return known.length === 0 ? null : median(known);
+  };
+  const medianOf = (values: readonly (number | null)[]) => {
+    const m = medianKnown(values);
+    return m === null ? '–' : fixed(m);
   };
   const end = summary.duration.actual_s;
   const first = window(45, 75);
@@ -453,9 +457,8 @@ function memoryGrowth(minutes: number): void {
   console.log(`\n2. memory: no-op workload, ${minutes} minutes, ${summary.iterations.total.toLocaleString('en-US')} iterations`);
   console.log(renderTable(rows));
   const growth = (pick: (s: (typeof samples)[number]) => number | null) => {
-    const of = (group: typeof samples) => group.map(pick).filter((v): v is number => v !== null);
-    const [a, b] = [of(first), of(last)];
-    return a.length === 0 || b.length === 0 ? 'not measured' : `${fixed(median(b) - median(a))} MB`;
+    const [a, b] = [medianKnown(first.map(pick)), medianKnown(last.map(pick))];
+    return a === null || b === null ? 'not measured' : `${fixed(b - a)} MB`;
   };
   console.log(`RSS growth, minute 1 to the last minute, medians: after GC ${growth((s) => s.rss_after_gc_mb)}; as found ${growth((s) => s.rss_mb)} (run directory ${dir})`);
   // RSS swings with the garbage not yet collected when a sample is taken; the run's own drift slope uses every
