@@ -16,29 +16,33 @@ export function kernelBytesPerRow(layout: TapeLayout): number {
 }
 
 /**
- * The same rows sorted by date key (stable: within a date, the original order), in a memory of their own:
- * the date-major order in which long runs of one key let the kernel add whole blocks at once. Group keys are
- * not carried over (the roofline is per date).
+ * The same rows in loan-major order, in a memory of their own: a tape is read grouped by date (columns.ts,
+ * groupRowsByDate), and a synthetic tape's loan L is the L-th row of each of its dates, so taking the dates'
+ * rows in turn — the first of each date, then the second of each, … — gives back the order the loans were
+ * generated in, in which the date changes on every row. Group keys are not carried over (the roofline is per
+ * date).
  */
-export function dateMajorCopy(tape: Tape): Tape {
+export function loanMajorCopy(tape: Tape): Tape {
   const from = tapeViews(tape);
   const { memory, layout } = allocateColumns(tape.rows, false);
   const to = viewsOf(memory.buffer, layout, tape.rows);
-  // counting sort on the date key
   const starts = new Float64Array(tape.dates.length + 1);
   for (let i = 0; i < tape.rows; i++) starts[from.dateKeys[i]! + 1]! += 1;
   for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
   const order = new Uint32Array(tape.rows);
-  for (let i = 0; i < tape.rows; i++) order[starts[from.dateKeys[i]!]!++] = i;
+  let j = 0;
+  for (let nth = 0; j < tape.rows; nth++) {
+    for (let k = 0; k < tape.dates.length; k++) if (starts[k]! + nth < starts[k + 1]!) order[j++] = starts[k]! + nth;
+  }
   for (let c = 0; c < MONEY_COLUMNS.length; c++) {
     const source = from.money[c]!;
     const target = to.money[c]!;
-    for (let j = 0; j < tape.rows; j++) target[j] = source[order[j]!]!;
+    for (let i = 0; i < tape.rows; i++) target[i] = source[order[i]!]!;
   }
-  for (let j = 0; j < tape.rows; j++) to.dateKeys[j] = from.dateKeys[order[j]!]!;
-  // the copy is read wide, then narrowed as every reader's tape is
-  const sorted = tape.layout.moneyWidth === 4 ? narrowMoney(memory, layout, tape.rows) : layout;
-  return { memory, layout: sorted, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
+  for (let i = 0; i < tape.rows; i++) to.dateKeys[i] = from.dateKeys[order[i]!]!;
+  // the copy is read wide, then narrowed as every reader's tape is (and not grouped again)
+  const narrowed = tape.layout.moneyWidth === 4 ? narrowMoney(memory, layout, tape.rows) : layout;
+  return { memory, layout: narrowed, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
 }
 
 /**

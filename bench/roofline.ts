@@ -31,7 +31,7 @@ import { KpiPool, type Snapshot, type Tape } from 'loan-kpi-stress';
 import { syntheticTape } from '../dist/io/synthetic.js';
 import { compactCount, crossingPoint, fixed, otherCpuMeter, parseSizes, renderTable, summarise, type Summary } from './lib.js';
 import {
-  dateMajorCopy,
+  loanMajorCopy,
   rooflineCells,
   rooflineRow,
   ROOFLINE_HEADER,
@@ -106,9 +106,10 @@ function sameBits(a: readonly Snapshot[], b: readonly Snapshot[]): boolean {
 async function rooflineTable(options: Options): Promise<RooflineRow[]> {
   const table: RooflineRow[] = [];
   for (const rows of options.rows) {
-    const loanMajor = syntheticTape({ rows, dates: 12, seed: 1 }).tape;
+    // read as every tape is, grouped by date
+    const dateMajor = syntheticTape({ rows, dates: 12, seed: 1 }).tape;
     for (const order of options.orders) {
-      const tape = order === 'loan' ? loanMajor : dateMajorCopy(loanMajor);
+      const tape = order === 'date' ? dateMajor : loanMajorCopy(dateMajor);
       table.push(...(await measureTape(tape, ORDER_LABEL[order], options)));
     }
   }

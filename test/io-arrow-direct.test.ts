@@ -9,6 +9,7 @@ import { allocateColumns, tapeViews, viewsOf, type MoneyView } from '../src/engi
 import { bufferStarts, planArrowFile } from '../src/io/arrow-file.js';
 import { readArrowRange, readArrowTape, type ArrowTuning } from '../src/io/arrow.js';
 import type { ByteSource } from '../src/io/byte-source.js';
+import { arrangeColumns } from '../src/io/tape-builder.js';
 import { closeIngestWorkers } from '../src/io/ingest-pool.js';
 import { writeSyntheticFile } from '../src/io/synthetic.js';
 
@@ -73,7 +74,8 @@ describe('a plain Arrow file is read column by column', () => {
           counting,
           plan,
         );
-        const views = viewsOf(memory.buffer, layout, partial.rows);
+        // as a reader finishes a tape: money narrowed, rows grouped by date
+        const views = viewsOf(memory.buffer, arrangeColumns(memory, layout, partial.rows, partial.dates.length), partial.rows);
         return { bytesRead, rows: partial.rows, dates: partial.dates, money: views.money.map(digest), dateKeys: digest(views.dateKeys) };
       };
       const expected = tapeViews(reference.tape);

@@ -59,7 +59,13 @@ describe('measurement dates of a CSV file', () => {
     const csv = `${REQUIRED_HEADER}\n2025-02-28T10:00:00Z,1,1,1\n2025-01-31,2,2,2\n2025-02-28,3,3,3\n2025-01-31T00:00:00.5+01:00,4,4,4\n`;
     const result = await readCsv(csv);
     expect(result.tape.dates).toEqual(['2025-02-28', '2025-01-31']);
-    expect(rowsOf(result).map((r) => r.date)).toEqual(['2025-02-28', '2025-01-31', '2025-02-28', '2025-01-31']);
+    // grouped by key: the rows of 2025-02-28 (key 0), then those of 2025-01-31, each in input order
+    expect(rowsOf(result).map((r) => [r.date, r.cents[0]])).toEqual([
+      ['2025-02-28', 100],
+      ['2025-02-28', 300],
+      ['2025-01-31', 200],
+      ['2025-01-31', 400],
+    ]);
   });
 
   it('rejects bad and missing dates with their cells', async () => {

@@ -225,7 +225,8 @@ describe('the parallel CSV reader gives the single pass result', () => {
     expect(merged).toBe(true);
     expect(parallel).toEqual(serial);
     expect(parallel).toMatchObject({ kind: 'tape', rows: 3, dropped: { duplicates: 4, invalid: 0 } });
-    if (parallel.kind === 'tape') expect(parallel.money[0]).toEqual([100, 200, 500]);
+    // kept: A and B of 2025-01-31, B of 2025-02-28 (a tape's rows are grouped by date, stably)
+    if (parallel.kind === 'tape') expect(parallel.money[0]).toEqual([100, 500, 200]);
   });
 
   it('numbers the lines of problems after the cut from the lines before it, in strict and lenient mode', async () => {

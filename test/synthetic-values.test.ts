@@ -4,10 +4,27 @@ import { referenceSnapshots } from '../src/engine/reference.js';
 import { M } from '../src/engine/schema.js';
 import { SyntheticRows, syntheticDates, syntheticTape, SEGMENTS, MAX_SYNTHETIC_DATES } from '../src/io/synthetic.js';
 
-function columns(rows: number, dates?: number, seed?: number) {
-  const { tape } = syntheticTape({ rows, ...(dates === undefined ? {} : { dates }), ...(seed === undefined ? {} : { seed }) });
+/**
+ * Where each generated row is in the tape read from it. The generator goes loan by loan (row i: loan ⌊i/dates⌋
+ * at date index i mod dates, which is also its date key), and the reader groups the rows by date, stably: row
+ * i is then the ⌊i/dates⌋-th row of its date. (A tape too small to be grouped keeps the generated order.)
+ */
+function placesOfGeneratedRows(dateKeys: Uint16Array, dates: number): number[] {
+  const rows = dateKeys.length;
+  if (dateKeys.some((key, i) => i > 0 && key < dateKeys[i - 1]!)) return Array.from({ length: rows }, (_, i) => i);
+  const starts = new Array<number>(dates + 1).fill(0);
+  for (const key of dateKeys) starts[key + 1]!++;
+  for (let k = 0; k < dates; k++) starts[k + 1]! += starts[k]!;
+  return Array.from({ length: rows }, (_, i) => starts[i % dates]! + Math.floor(i / dates));
+}
+
+/** A synthetic tape's columns in the order the generator made its rows. */
+function columns(rows: number, dates = 12, seed?: number) {
+  const { tape } = syntheticTape({ rows, dates, ...(seed === undefined ? {} : { seed }) });
   const views = tapeViews(tape);
-  return { tape, money: views.money.map((column) => Array.from(column)), dateKeys: Array.from(views.dateKeys) };
+  const places = placesOfGeneratedRows(views.dateKeys, dates);
+  const generated = <T>(column: ArrayLike<T>) => places.map((place) => column[place]!);
+  return { tape, money: views.money.map(generated), dateKeys: generated(views.dateKeys), groupKeys: views.groupKeys && generated(views.groupKeys) };
 }
 
 describe('synthetic tapes', () => {
@@ -118,7 +135,8 @@ describe('synthetic tapes', () => {
     expect(grouped.tape.groupColumn).toBe('segment');
     expect([...grouped.tape.groups].sort()).toEqual([...SEGMENTS].sort());
     expect(tapeViews(grouped.tape).money.map((c) => Array.from(c))).toEqual(tapeViews(plain.tape).money.map((c) => Array.from(c)));
-    const keys = tapeViews(grouped.tape).groupKeys!;
+    const views = tapeViews(grouped.tape);
+    const keys = placesOfGeneratedRows(views.dateKeys, 12).map((place) => views.groupKeys![place]!);
     // a loan keeps its segment across its snapshots
     for (let row = 0; row < 12; row++) expect(keys[row]).toBe(keys[0]);
     const shares = new Map<string, number>();

@@ -275,3 +275,118 @@ export class Dictionary16 {
     return this.values.length;
   }
 }
+
+/**
+ * The three loops of groupRowsByDate, over byte offsets in the tape's memory: the wasm kernels' (wasm-kernels.ts)
+ * or these plainer ones. A loop run once over a fresh tape cannot wait for the JavaScript JIT to optimise it, so
+ * the wasm ones are the ones that keep reading a tape fast.
+ */
+export interface GroupingKernels {
+  /**
+   * For each of `count` Uint16 keys from byte `keys`, each below `keyCount`: the Uint32 at `dest` + 4i =
+   * cursors[key]++ (`keyCount` Uint32 cursors at byte `cursors`).
+   */
+  dateDestinations(keys: number, count: number, cursors: number, keyCount: number, dest: number): void;
+  /** `count` Uint32 values from byte `from`, value i to place dest[i] of the column at byte `to` */
+  scatterU32(from: number, dest: number, to: number, count: number): void;
+  /** the same for Uint16 values */
+  scatterU16(from: number, dest: number, to: number, count: number): void;
+}
+
+const GROUPING_IN_JS = (buffer: ArrayBufferLike): GroupingKernels => ({
+  dateDestinations(keys, count, cursors, keyCount, dest) {
+    const keyOf = new Uint16Array(buffer, keys, count);
+    const next = new Uint32Array(buffer, cursors, keyCount);
+    const place = new Uint32Array(buffer, dest, count);
+    for (let i = 0; i < count; i++) place[i] = next[keyOf[i]!]!++;
+  },
+  scatterU32(from, dest, to, count) {
+    const values = new Uint32Array(buffer, from, count);
+    const place = new Uint32Array(buffer, dest, count);
+    const column = new Uint32Array(buffer, to, count);
+    for (let i = 0; i < count; i++) column[place[i]!] = values[i]!;
+  },
+  scatterU16(from, dest, to, count) {
+    const values = new Uint16Array(buffer, from, count);
+    const place = new Uint32Array(buffer, dest, count);
+    const column = new Uint16Array(buffer, to, count);
+    for (let i = 0; i < count; i++) column[place[i]!] = values[i]!;
+  },
+});
+
+/**
+ * Reorder a tape's rows so that each date key's rows are contiguous, in key order (a stable counting sort:
+ * within a date, rows keep their order), and return the layout that then describes the memory (the same one
+ * when the dates already ascend).
+ *
+ * Why: loan tapes usually come loan by loan, so the date changes on every row, and the kernel that adds each
+ * row into its date's accumulators is then bound by that work per row rather than by the memory bus. Once a
+ * date's rows are contiguous, the kernels add whole blocks of one key in registers (kernels.wat, uniform
+ * blocks). Every consumer of a tape is indifferent to the order of its rows (sums of whole cents are exact in
+ * any order; row numbers in messages are those of the input, given before this runs).
+ *
+ * A narrowed tape (narrowMoney) is reordered within the memory it already has: narrowing left the room of the
+ * Float64 columns, about 36 bytes a row, behind the Uint32 ones. Each row's destination is found once (4
+ * bytes a row, in that room); then the group keys move to a new place after every old column, and the money
+ * columns one slot up, from the last to the first, each into the slot its successor (or the old key columns)
+ * has just left; last, the date keys are written as runs. So no move overwrites a value it has yet to read,
+ * and the loops (wasm when given, at memory speed) make one pass a column. A tape whose money stays Float64,
+ * or too small for that room (a few dozen rows), is reordered in place through a copy of one column at a time,
+ * in JavaScript.
+ */
+export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, kernels: GroupingKernels | null = null): TapeLayout {
+  const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
+  const starts = new Uint32Array(dateCount + 1);
+  let ascending = true;
+  for (let i = 0; i < rows; i++) {
+    starts[keys[i]! + 1]!++;
+    if (i > 0 && keys[i]! < keys[i - 1]!) ascending = false;
+  }
+  if (ascending) return layout;
+  for (let k = 0; k < dateCount; k++) starts[k + 1]! += starts[k]!;
+
+  const withGroup = layout.groupKeyOffset >= 0;
+  const narrow = layoutFor(rows, withGroup, 4);
+  const asNarrowed =
+    layout.moneyWidth === 4 &&
+    layout.moneyOffsets.every((offset, c) => offset === narrow.moneyOffsets[c]) &&
+    layout.dateKeyOffset === narrow.dateKeyOffset &&
+    layout.groupKeyOffset === narrow.groupKeyOffset;
+  const slot = narrow.moneyOffsets[1]!;
+  const dateKeyOffset = (MONEY_COLUMNS.length + 1) * slot;
+  const groupKeyOffset = withGroup ? alignUp(dateKeyOffset + rows * 2) : -1;
+  const destOffset = alignUp((withGroup ? groupKeyOffset : dateKeyOffset) + rows * 2);
+  const cursorOffset = alignUp(destOffset + rows * 4);
+  if (!asNarrowed || cursorOffset + dateCount * 4 > layout.scratchOffset) {
+    groupThroughCopies(viewsOf(memory.buffer, layout, rows), starts);
+    return layout;
+  }
+
+  const loops = kernels ?? GROUPING_IN_JS(memory.buffer);
+  new Uint32Array(memory.buffer, cursorOffset, dateCount).set(starts.subarray(0, dateCount));
+  loops.dateDestinations(layout.dateKeyOffset, rows, cursorOffset, dateCount, destOffset);
+  if (withGroup) loops.scatterU16(layout.groupKeyOffset, destOffset, groupKeyOffset, rows);
+  const moneyOffsets = layout.moneyOffsets.map((_, c) => (c + 1) * slot);
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) loops.scatterU32(layout.moneyOffsets[c]!, destOffset, moneyOffsets[c]!, rows);
+  const grouped = new Uint16Array(memory.buffer, dateKeyOffset, rows);
+  for (let k = 0; k < starts.length - 1; k++) grouped.fill(k, starts[k]!, starts[k + 1]!);
+  return { ...layout, moneyOffsets, dateKeyOffset, groupKeyOffset };
+}
+
+/** groupRowsByDate where the memory has no room for its moves: each column through a copy, in place. */
+function groupThroughCopies(views: ColumnViews, starts: Uint32Array): void {
+  const dateCount = starts.length - 1;
+  const keys = views.dateKeys;
+  const place = new Uint32Array(keys.length);
+  const cursor = starts.slice(0, dateCount);
+  for (let i = 0; i < keys.length; i++) place[i] = cursor[keys[i]!]!++;
+  for (const column of views.money) {
+    const copy = column.slice();
+    for (let i = 0; i < copy.length; i++) column[place[i]!] = copy[i]!;
+  }
+  if (views.groupKeys !== null) {
+    const copy = views.groupKeys.slice();
+    for (let i = 0; i < copy.length; i++) views.groupKeys[place[i]!] = copy[i]!;
+  }
+  for (let k = 0; k < dateCount; k++) keys.fill(k, starts[k]!, starts[k + 1]!);
+}

@@ -57,6 +57,10 @@ interface KernelExports {
   largestCents(): number;
   fitsUint32(at: number, count: number): number;
   narrowMoney(from: number, to: number, count: number): void;
+  /** groupRowsByDate's loops (columns.ts, GroupingKernels; dateDestinations without the key count, which it trusts) */
+  dateDestinations(keys: number, count: number, cursors: number, dest: number): void;
+  scatterU32(from: number, dest: number, to: number, count: number): void;
+  scatterU16(from: number, dest: number, to: number, count: number): void;
 }
 
 const EXPORTS: readonly (keyof KernelExports)[] = [
@@ -74,12 +78,26 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
   'largestCents',
   'fitsUint32',
   'narrowMoney',
+  'dateDestinations',
+  'scatterU32',
+  'scatterU16',
 ];
 
 /** The kernels that read money columns, under the Float64 kernels' names. */
 type MoneyKernels = Pick<
   KernelExports,
-  'sumByDate' | 'sumByDateAndGroup' | 'stream' | 'streamColumns' | 'streamLines' | 'centsFromDollars' | 'largestCents' | 'fitsUint32' | 'narrowMoney'
+  | 'sumByDate'
+  | 'sumByDateAndGroup'
+  | 'stream'
+  | 'streamColumns'
+  | 'streamLines'
+  | 'centsFromDollars'
+  | 'largestCents'
+  | 'fitsUint32'
+  | 'narrowMoney'
+  | 'dateDestinations'
+  | 'scatterU32'
+  | 'scatterU16'
 >;
 
 /**
@@ -101,6 +119,9 @@ function kernelsFor(exports: KernelExports, moneyWidth: MoneyWidth): MoneyKernel
     largestCents: exports.largestCents,
     fitsUint32: exports.fitsUint32,
     narrowMoney: exports.narrowMoney,
+    dateDestinations: exports.dateDestinations,
+    scatterU32: exports.scatterU32,
+    scatterU16: exports.scatterU16,
   };
 }
 
@@ -214,6 +235,32 @@ export class WasmKernels {
     this.checkWide('narrowMoney', from, count);
     if (!(Number.isInteger(to) && to >= 0 && to <= from && to % 4 === 0)) throw new RangeError(`cannot narrow values at byte ${from} to byte ${to}`);
     this.kernels.narrowMoney(from, to, count);
+  }
+
+  /** groupRowsByDate's first loop (columns.ts): each row's place, dest[i] = cursors[keys[i]]++. */
+  dateDestinations(keys: number, count: number, cursors: number, keyCount: number, dest: number): void {
+    // Keys are trusted to be below keyCount, as the kernels trust them (columns.ts builds them from a dictionary).
+    for (const [at, bytes, align] of [[keys, count * 2, 2], [dest, count * 4, 4], [cursors, keyCount * 4, 4]] as const) this.checkBytes(at, bytes, align);
+    this.kernels.dateDestinations(keys, count, cursors, dest);
+  }
+
+  /** groupRowsByDate's moves: value i of `count` Uint32 from byte `from` to place dest[i] of the column at `to`. */
+  scatterU32(from: number, dest: number, to: number, count: number): void {
+    for (const [at, bytes] of [[from, count * 4], [dest, count * 4], [to, count * 4]] as const) this.checkBytes(at, bytes, 4);
+    this.kernels.scatterU32(from, dest, to, count);
+  }
+
+  /** The same for Uint16 values (group keys). */
+  scatterU16(from: number, dest: number, to: number, count: number): void {
+    for (const [at, bytes] of [[from, count * 2], [dest, count * 4], [to, count * 2]] as const) this.checkBytes(at, bytes, at === dest ? 4 : 2);
+    this.kernels.scatterU16(from, dest, to, count);
+  }
+
+  /** Bytes [at, at + bytes), aligned to `align`, within the columns (before the scratch area). */
+  private checkBytes(at: number, bytes: number, align: number): void {
+    if (!(Number.isInteger(at) && Number.isInteger(bytes) && at >= 0 && bytes >= 0 && at % align === 0 && at + bytes <= this.layout.scratchOffset)) {
+      throw new RangeError(`${bytes} bytes at byte ${at} are not within the columns`);
+    }
   }
 
   /** The kernels that read Float64 columns while a tape is read: a wide layout, and values within the columns. */

@@ -22,7 +22,7 @@ import type { Tape, TapeLayout } from '../engine/columns.js';
 import { compareIds, pairsOfRuns, type RunParts } from './dedupe.js';
 import { KeySet, pairHash } from './key-set.js';
 import { MAX_LISTED_PROBLEMS, TapeInputError, type Problem } from './problems.js';
-import { checkTotals, columnTotals, narrowTape, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
+import { checkTotals, columnTotals, arrangeColumns, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
 
 /** The merged dictionary of regions, and each region's local → merged key map. */
 interface MergedDictionary {
@@ -125,7 +125,7 @@ export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: Ta
   checkTotals(exactTotals ? totals : columnTotals(money64, moneyIndex, 0, rows), file);
   const tape: Tape = {
     memory,
-    layout: narrowTape(memory, layout, rows, Math.max(...partials.map((p) => p.largestCents))),
+    layout: arrangeColumns(memory, layout, rows, dates.values.length, Math.max(...partials.map((p) => p.largestCents))),
     rows,
     dates: dates.values,
     groupColumn: options.groupBy ?? null,

@@ -7,7 +7,7 @@
  * keeps its own dictionaries, duplicate set and problems, as if its rows were a whole file; `partial()` hands
  * them over, and range-merge.ts turns the regions into the tape a single builder would have made.
  */
-import { allocateColumns, Dictionary16, narrowMoney, type MemoryLimit, type Tape, type TapeLayout } from '../engine/columns.js';
+import { allocateColumns, Dictionary16, groupRowsByDate, narrowMoney, type MemoryLimit, type Tape, type TapeLayout } from '../engine/columns.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS } from '../engine/schema.js';
 import { moneyStride, WasmKernels } from '../engine/wasm-kernels.js';
 import { kernelModule } from '../workers/kernel-module.js';
@@ -202,7 +202,7 @@ export class TapeBuilder {
     checkTotals(this.totals, file);
     const tape: Tape = {
       memory: this.memory,
-      layout: narrowTape(this.memory, this.layout, this.rows, this.largestCents),
+      layout: arrangeColumns(this.memory, this.layout, this.rows, this.dates.size, this.largestCents),
       rows: this.rows,
       dates: this.dates.values,
       groupColumn: this.options.groupBy ?? null,
@@ -239,16 +239,17 @@ export class TapeBuilder {
 }
 
 /**
- * The read tape's money columns narrowed to Uint32 cents when every amount fits (columns.ts, narrowMoney; a
- * `largestCents` within Uint32 says they do without a check),
- * with the wasm loops when the kernels module loads here (at memory speed, several times faster than the
- * JavaScript loops), else with the JavaScript ones. The module is loaded once per thread, and the thread that
- * reads a tape is the one whose pool then computes with it.
+ * A read tape's columns made ready for the kernels: the money columns narrowed to Uint32 cents when every
+ * amount fits (columns.ts, narrowMoney; a `largestCents` within Uint32 says they do without a check), then
+ * the rows grouped by date (columns.ts, groupRowsByDate). Both use the wasm loops when the kernels module loads
+ * here (at memory speed, several times faster than the JavaScript loops), else the JavaScript ones. The
+ * module is loaded once per thread, and the thread that reads a tape is the one whose pool then computes with
+ * it.
  */
-export function narrowTape(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
+export function arrangeColumns(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
   const { module } = kernelModule();
   const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
-  return narrowMoney(memory, layout, rows, kernels, largestCents);
+  return groupRowsByDate(memory, narrowMoney(memory, layout, rows, kernels, largestCents), rows, dateCount, kernels);
 }
 
 /** The transferable arrays of a partial, for postMessage. */

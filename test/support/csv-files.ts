@@ -68,3 +68,16 @@ export function rowsOf(result: ReadResult): ReadRow[] {
   }
   return rows;
 }
+
+/**
+ * Rows in the order a tape holds them: grouped by date, the dates in the order they first appear (their keys'
+ * order), and within a date in input order (columns.ts, groupRowsByDate).
+ */
+export function inTapeOrder<T extends { readonly date: string }>(rows: readonly T[]): T[] {
+  const firstSeen = new Map<string, number>();
+  for (const row of rows) if (!firstSeen.has(row.date)) firstSeen.set(row.date, firstSeen.size);
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => firstSeen.get(a.row.date)! - firstSeen.get(b.row.date)! || a.i - b.i)
+    .map(({ row }) => row);
+}

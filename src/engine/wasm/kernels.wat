@@ -1781,4 +1781,47 @@
         (local.set $from (i32.add (local.get $from) (i32.const 8)))
         (local.set $to (i32.add (local.get $to) (i32.const 4)))
         (br $tail))))
+
+  ;; ---- Grouping rows by date (src/engine/columns.ts, groupRowsByDate) ----
+
+  ;; For each of $count rows, the place its date's next row goes: $dest[i] = $cursors[$keys[i]]++ (Uint16 keys,
+  ;; Uint32 cursors and destinations). The cursors start at each date's first place.
+  (func (export "dateDestinations") (param $keys i32) (param $count i32) (param $cursors i32) (param $dest i32)
+    (local $end i32) (local $cursor i32) (local $place i32)
+    (local.set $end (i32.add (local.get $keys) (i32.shl (local.get $count) (i32.const 1))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $keys) (local.get $end)))
+        (local.set $cursor (i32.add (local.get $cursors) (i32.shl (i32.load16_u (local.get $keys)) (i32.const 2))))
+        (local.set $place (i32.load (local.get $cursor)))
+        (i32.store (local.get $dest) (local.get $place))
+        (i32.store (local.get $cursor) (i32.add (local.get $place) (i32.const 1)))
+        (local.set $keys (i32.add (local.get $keys) (i32.const 2)))
+        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
+        (br $row))))
+
+  ;; $count Uint32 values from byte $from, value i to place $dest[i] of the column at byte $to.
+  (func (export "scatterU32") (param $from i32) (param $dest i32) (param $to i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $value
+        (br_if $done (i32.ge_u (local.get $from) (local.get $end)))
+        (i32.store (i32.add (local.get $to) (i32.shl (i32.load (local.get $dest)) (i32.const 2))) (i32.load (local.get $from)))
+        (local.set $from (i32.add (local.get $from) (i32.const 4)))
+        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
+        (br $value))))
+
+  ;; $count Uint16 values from byte $from, value i to place $dest[i] of the column at byte $to.
+  (func (export "scatterU16") (param $from i32) (param $dest i32) (param $to i32) (param $count i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $count) (i32.const 1))))
+    (block $done
+      (loop $value
+        (br_if $done (i32.ge_u (local.get $from) (local.get $end)))
+        (i32.store16 (i32.add (local.get $to) (i32.shl (i32.load (local.get $dest)) (i32.const 1))) (i32.load16_u (local.get $from)))
+        (local.set $from (i32.add (local.get $from) (i32.const 2)))
+        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
+        (br $value))))
+
 )
