@@ -102,4 +102,17 @@ describe('rows shared in chunks among threads', () => {
       await pool.close();
     }
   });
+
+  it('lets the workers take part in calls made back to back, without a turn of the event loop between them', async () => {
+    const { tape, reference } = randomTape(8, 300_000, 9);
+    const pool = await KpiPool.open(tape, { threads: 2, crossoverRows: 0 });
+    try {
+      for (let call = 0; call < 40; call++) expect(bitwise(await pool.snapshots())).toEqual(reference);
+      // Each call waits for the answer of a worker that left its seat in the call before (one turn of the event
+      // loop), so the worker is free for the next one; without that, it would take part in the first call at most.
+      expect(pool.workerSeatsTaken).toBeGreaterThanOrEqual(2);
+    } finally {
+      await pool.close();
+    }
+  });
 });

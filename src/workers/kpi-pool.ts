@@ -92,6 +92,9 @@ export class KpiPool {
   private readonly shareWords = shareWords();
   /** tasks of shared computations that the calling thread did not wait for, until they answer */
   private readonly stragglers = new Set<Promise<unknown>>();
+  /** those of the stragglers whose worker had taken part and left its seat: answers already on their way */
+  private readonly leaving = new Set<Promise<unknown>>();
+  private seatsTaken = 0;
   /** the calling thread's instance of the wasm kernels, made on first use */
   private local: WasmKernels | null = null;
   private closed = false;
@@ -229,6 +232,11 @@ export class KpiPool {
     return this.stragglers.size + this.piscina.queueSize;
   }
 
+  /** How many times a worker has taken part in a computation shared in chunks (took its seat in time). */
+  get workerSeatsTaken(): number {
+    return this.seatsTaken;
+  }
+
   /** The KPI snapshots of the tape, sorted by date (and group). */
   async snapshots(): Promise<Snapshot[]> {
     return snapshotsFromSums(await this.sums(), this.tape, this.thresholds);
@@ -283,6 +291,14 @@ export class KpiPool {
     // summed every chunk alone, and would then queue one more no-op per call. So only the other workers get a
     // task (none, when every worker has one outstanding: the calling thread then sums all the chunks), which
     // also keeps the tasks not waited for at one per worker at most.
+    // A worker that took part in the last shared computation and left its seat is idle, but piscina counts it
+    // busy until its answer is read, on the event loop, which calls made back to back (each awaiting the last)
+    // never reach: without this, every call after the first would find that worker busy and sum alone. Its
+    // answer is already on its way, so taking it costs one turn of the event loop.
+    if (this.leaving.size > 0) {
+      await Promise.all(this.leaving);
+      this.leaving.clear();
+    }
     const own = this.takeSlot();
     const seats = Array.from({ length: this.workers - this.stragglers.size }, () => this.takeSlot());
     try {
@@ -307,12 +323,18 @@ export class KpiPool {
         return out;
       });
       const joined = seats.map((slot) => closeSeat(words, slot, generation));
+      this.seatsTaken += joined.filter(Boolean).length;
       // A worker that took no seat answers whenever it runs, having done nothing: not waited for. The others
       // are, by their seat (see awaitSeat) or else by their answer: no slot may be reused while a worker could
       // still be writing into it.
       const left = seats.map((slot, i) => (joined[i] ? awaitSeat(words, slot, SEAT_WAIT_MS) : null));
       const answers = await Promise.allSettled(
-        tasks.map((task, i) => (!joined[i] || left[i] !== null ? (this.letRun(task), Promise.resolve(left[i] ?? null)) : task)),
+        tasks.map((task, i) => {
+          if (joined[i] && left[i] === null) return task;
+          const settled = this.letRun(task);
+          if (joined[i]) this.leaving.add(settled);
+          return Promise.resolve(left[i] ?? null);
+        }),
       );
       const partials: Float64Array[] = [];
       const ownSums = mine.value();
@@ -331,12 +353,13 @@ export class KpiPool {
   }
 
   /** A task not waited for: kept until it has answered, so that close() waits for it before ending the workers. */
-  private letRun(task: Promise<unknown>): void {
+  private letRun(task: Promise<unknown>): Promise<void> {
     const settled: Promise<void> = task.then(
       () => void this.stragglers.delete(settled),
       () => void this.stragglers.delete(settled),
     );
     this.stragglers.add(settled);
+    return settled;
   }
 
   /** Per-key sums of rows [rowStart, rowEnd) added into scratch slot `slot`, whose view is `out`. */
