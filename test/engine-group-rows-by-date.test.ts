@@ -3,10 +3,9 @@ import { allocateColumns, groupRowsByDate, narrowMoney, tapeViews, viewsOf, type
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { WasmKernels } from '../src/engine/wasm-kernels.js';
-import { syntheticTape } from '../src/io/synthetic.js';
 import { kernelModule } from '../src/workers/kernel-module.js';
 import { bitwise } from './support/bits.js';
-import { seededRandom } from './support/tapes.js';
+import { seededRandom, tapeFromRows } from './support/tapes.js';
 
 /** A tape of random dates in a memory of its own, whose money values name their row and column (row · 16 + column). */
 function randomTape(rows: number, dateCount: number, withGroup: boolean, seed: number) {
@@ -32,27 +31,27 @@ function rowsOf(memory: WebAssembly.Memory, layout: TapeLayout, rows: number) {
   }));
 }
 
-/** The two implementations of the grouping loops: the JavaScript ones (null) and the wasm kernels'. */
+/** The two ways of grouping: moves within the memory by the wasm loops, and without them through copies. */
 const LOOPS: readonly [string, (memory: WebAssembly.Memory, layout: TapeLayout) => GroupingKernels | null][] = [
-  ['JavaScript', () => null],
-  ['wasm', (memory, layout) => WasmKernels.instantiate(kernelModule().module!, memory, layout)],
+  ['without wasm loops', () => null],
+  ['with the wasm loops', (memory, layout) => WasmKernels.instantiate(kernelModule().module!, memory, layout)],
 ];
 
-describe.each(LOOPS)('grouping a tape’s rows by date (%s loops)', (_, loopsFor) => {
-  it('moves whole rows, stably, into ascending date order: narrowed tapes in their own room, others through copies', () => {
+describe.each(LOOPS)('grouping a tape’s rows by date (%s)', (_, loopsFor) => {
+  it('moves whole rows, stably, into ascending date order: with the loops, narrowed tapes in their own room, others through copies', () => {
     expect(kernelModule().module, kernelModule().reason).not.toBeNull();
-    for (const [rows, dateCount, withGroup, narrowed, seed] of [
-      [40, 3, false, true, 3],
-      [41, 2, true, true, 2],
-      [1000, 12, true, true, 4],
-      [4099, 40, false, true, 5],
-      [20_000, 1000, true, true, 6],
-      // no room for the moves in the memory: a copy of a column at a time
-      [3, 3, false, true, 7],
-      [2, 2, true, true, 8],
+    // room: narrowed, with room for the moves in the memory (otherwise a copy of a column at a time)
+    for (const [rows, dateCount, withGroup, narrowed, room, seed] of [
+      [40, 3, false, true, true, 3],
+      [41, 2, true, true, true, 2],
+      [1000, 12, true, true, true, 4],
+      [4099, 40, false, true, true, 5],
+      [20_000, 1000, true, true, true, 6],
+      [3, 3, false, true, false, 7],
+      [2, 2, true, true, false, 8],
       // Float64 money
-      [1000, 12, true, false, 9],
-      [17, 4, false, false, 10],
+      [1000, 12, true, false, false, 9],
+      [17, 4, false, false, false, 10],
     ] as const) {
       const { memory, layout: wide } = randomTape(rows, dateCount, withGroup, seed);
       const layout = narrowed ? narrowMoney(memory, wide, rows) : wide;
@@ -61,7 +60,11 @@ describe.each(LOOPS)('grouping a tape’s rows by date (%s loops)', (_, loopsFor
       // by date key, then by place in the input (a stable sort)
       const expected = before.map((row, i) => ({ row, i })).sort((a, b) => a.row.date - b.row.date || a.i - b.i).map(({ row }) => row);
       expect(expected, 'the random dates must not ascend already').not.toEqual(before);
-      const grouped = groupRowsByDate(memory, layout, rows, dateCount, loopsFor(memory, wide));
+      const loops = loopsFor(memory, wide);
+      const grouped = groupRowsByDate(memory, layout, rows, dateCount, loops);
+      // moved within the memory: each money column one slot up; through copies: where they were
+      if (loops !== null && room) expect(grouped.moneyOffsets).toEqual(layout.moneyOffsets.map((offset) => offset + layout.moneyOffsets[1]!));
+      else expect(grouped).toBe(layout);
       expect(grouped.scratchOffset).toBe(layout.scratchOffset);
       expect(grouped.byteLength).toBe(layout.byteLength);
       expect(rowsOf(memory, grouped, rows), `${rows} rows, ${dateCount} dates`).toEqual(expected);
@@ -80,23 +83,24 @@ describe('grouping leaves a tape as it is', () => {
 });
 
 describe('every read tape', () => {
-  it('comes with its rows grouped by date, and the same KPIs, bit for bit, as its rows in any order', () => {
-    // A synthetic tape comes loan by loan: the date changes on every row until the builder groups the rows.
-    const { tape } = syntheticTape({ rows: 5000, dates: 12, seed: 9 }, { groupBy: 'segment' });
-    const views = tapeViews(tape);
-    for (let i = 1; i < tape.rows; i++) expect(views.dateKeys[i]! >= views.dateKeys[i - 1]!).toBe(true);
-    const { memory, layout } = allocateColumns(tape.rows, true);
-    const shuffled = viewsOf(memory.buffer, layout, tape.rows);
-    const order = Array.from({ length: tape.rows }, (_, i) => i);
+  it('comes with its rows grouped by date, and the KPIs of the same rows as a tape left in input order', () => {
     const random = seededRandom(10);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    order.forEach((from, to) => {
-      MONEY_COLUMNS.forEach((_, c) => (shuffled.money[c]![to] = views.money[c]![from]!));
-      shuffled.dateKeys[to] = views.dateKeys[from]!;
-      shuffled.groupKeys![to] = views.groupKeys![from]!;
+    // loan-major rows: a new date on every row
+    const testRows = Array.from({ length: 5000 }, (_, i) => ({
+      cents: MONEY_COLUMNS.map(() => Math.floor(random() * 1e9)),
+      date: `2025-03-${String(1 + (i % 12)).padStart(2, '0')}`,
+      group: ['a', 'b', 'c'][i % 3]!,
+    }));
+    const { tape } = tapeFromRows(testRows, 'segment');
+    const keys = tapeViews(tape).dateKeys;
+    for (let i = 1; i < tape.rows; i++) expect(keys[i]! >= keys[i - 1]!).toBe(true);
+    // the same rows in input order, written straight into columns, with the same dictionaries
+    const { memory, layout } = allocateColumns(tape.rows, true);
+    const inInputOrder = viewsOf(memory.buffer, layout, tape.rows);
+    testRows.forEach((row, i) => {
+      row.cents.forEach((cents, c) => (inInputOrder.money[c]![i] = cents));
+      inInputOrder.dateKeys[i] = tape.dates.indexOf(row.date);
+      inInputOrder.groupKeys![i] = tape.groups.indexOf(row.group);
     });
     expect(bitwise(referenceSnapshots({ ...tape, memory, layout }))).toEqual(bitwise(referenceSnapshots(tape)));
   });

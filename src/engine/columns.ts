@@ -277,9 +277,9 @@ export class Dictionary16 {
 }
 
 /**
- * The three loops of groupRowsByDate, over byte offsets in the tape's memory: the wasm kernels' (wasm-kernels.ts)
- * or these plainer ones. A loop run once over a fresh tape cannot wait for the JavaScript JIT to optimise it, so
- * the wasm ones are the ones that keep reading a tape fast.
+ * The three loops of groupRowsByDate's moves within the tape's memory, over byte offsets (the wasm kernels',
+ * wasm-kernels.ts). They run once over a fresh tape, so a JavaScript twin would run unoptimised: without them a
+ * tape is grouped through copies instead.
  */
 export interface GroupingKernels {
   /**
@@ -292,27 +292,6 @@ export interface GroupingKernels {
   /** the same for Uint16 values */
   scatterU16(from: number, dest: number, to: number, count: number): void;
 }
-
-const GROUPING_IN_JS = (buffer: ArrayBufferLike): GroupingKernels => ({
-  dateDestinations(keys, count, cursors, keyCount, dest) {
-    const keyOf = new Uint16Array(buffer, keys, count);
-    const next = new Uint32Array(buffer, cursors, keyCount);
-    const place = new Uint32Array(buffer, dest, count);
-    for (let i = 0; i < count; i++) place[i] = next[keyOf[i]!]!++;
-  },
-  scatterU32(from, dest, to, count) {
-    const values = new Uint32Array(buffer, from, count);
-    const place = new Uint32Array(buffer, dest, count);
-    const column = new Uint32Array(buffer, to, count);
-    for (let i = 0; i < count; i++) column[place[i]!] = values[i]!;
-  },
-  scatterU16(from, dest, to, count) {
-    const values = new Uint16Array(buffer, from, count);
-    const place = new Uint32Array(buffer, dest, count);
-    const column = new Uint16Array(buffer, to, count);
-    for (let i = 0; i < count; i++) column[place[i]!] = values[i]!;
-  },
-});
 
 /**
  * Reorder a tape's rows so that each date key's rows are contiguous, in key order (a stable counting sort:
@@ -330,9 +309,9 @@ const GROUPING_IN_JS = (buffer: ArrayBufferLike): GroupingKernels => ({
  * bytes a row, in that room); then the group keys move to a new place after every old column, and the money
  * columns one slot up, from the last to the first, each into the slot its successor (or the old key columns)
  * has just left; last, the date keys are written as runs. So no move overwrites a value it has yet to read,
- * and the loops (wasm when given, at memory speed) make one pass a column. A tape whose money stays Float64,
- * or too small for that room (a few dozen rows), is reordered in place through a copy of one column at a time,
- * in JavaScript.
+ * and the wasm loops (`kernels`) make one pass a column, at memory speed. Without those loops, or for a tape
+ * whose money stays Float64, or one too small for that room (a few dozen rows), the rows are reordered in place
+ * through a copy of one column at a time, in JavaScript, and the layout stays as it is.
  */
 export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, kernels: GroupingKernels | null = null): TapeLayout {
   const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
@@ -357,23 +336,22 @@ export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, 
   const groupKeyOffset = withGroup ? alignUp(dateKeyOffset + rows * 2) : -1;
   const destOffset = alignUp((withGroup ? groupKeyOffset : dateKeyOffset) + rows * 2);
   const cursorOffset = alignUp(destOffset + rows * 4);
-  if (!asNarrowed || cursorOffset + dateCount * 4 > layout.scratchOffset) {
+  if (kernels === null || !asNarrowed || cursorOffset + dateCount * 4 > layout.scratchOffset) {
     groupThroughCopies(viewsOf(memory.buffer, layout, rows), starts);
     return layout;
   }
 
-  const loops = kernels ?? GROUPING_IN_JS(memory.buffer);
   new Uint32Array(memory.buffer, cursorOffset, dateCount).set(starts.subarray(0, dateCount));
-  loops.dateDestinations(layout.dateKeyOffset, rows, cursorOffset, dateCount, destOffset);
-  if (withGroup) loops.scatterU16(layout.groupKeyOffset, destOffset, groupKeyOffset, rows);
+  kernels.dateDestinations(layout.dateKeyOffset, rows, cursorOffset, dateCount, destOffset);
+  if (withGroup) kernels.scatterU16(layout.groupKeyOffset, destOffset, groupKeyOffset, rows);
   const moneyOffsets = layout.moneyOffsets.map((_, c) => (c + 1) * slot);
-  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) loops.scatterU32(layout.moneyOffsets[c]!, destOffset, moneyOffsets[c]!, rows);
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) kernels.scatterU32(layout.moneyOffsets[c]!, destOffset, moneyOffsets[c]!, rows);
   const grouped = new Uint16Array(memory.buffer, dateKeyOffset, rows);
   for (let k = 0; k < starts.length - 1; k++) grouped.fill(k, starts[k]!, starts[k + 1]!);
   return { ...layout, moneyOffsets, dateKeyOffset, groupKeyOffset };
 }
 
-/** groupRowsByDate where the memory has no room for its moves: each column through a copy, in place. */
+/** groupRowsByDate without its moves within the memory: each column through a copy, in place. */
 function groupThroughCopies(views: ColumnViews, starts: Uint32Array): void {
   const dateCount = starts.length - 1;
   const keys = views.dateKeys;

@@ -83,7 +83,7 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
   'scatterU16',
 ];
 
-/** The kernels that read money columns, under the Float64 kernels' names. */
+/** The kernels that read money columns, under the Float64 kernels' names, and groupRowsByDate's loops. */
 type MoneyKernels = Pick<
   KernelExports,
   | 'sumByDate'
@@ -252,7 +252,7 @@ export class WasmKernels {
 
   /** The same for Uint16 values (group keys). */
   scatterU16(from: number, dest: number, to: number, count: number): void {
-    for (const [at, bytes] of [[from, count * 2], [dest, count * 4], [to, count * 2]] as const) this.checkBytes(at, bytes, at === dest ? 4 : 2);
+    for (const [at, bytes, align] of [[from, count * 2, 2], [dest, count * 4, 4], [to, count * 2, 2]] as const) this.checkBytes(at, bytes, align);
     this.kernels.scatterU16(from, dest, to, count);
   }
 

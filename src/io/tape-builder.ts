@@ -242,9 +242,9 @@ export class TapeBuilder {
  * A read tape's columns made ready for the kernels: the money columns narrowed to Uint32 cents when every
  * amount fits (columns.ts, narrowMoney; a `largestCents` within Uint32 says they do without a check), then
  * the rows grouped by date (columns.ts, groupRowsByDate). Both use the wasm loops when the kernels module loads
- * here (at memory speed, several times faster than the JavaScript loops), else the JavaScript ones. The
- * module is loaded once per thread, and the thread that reads a tape is the one whose pool then computes with
- * it.
+ * here (at memory speed, several times faster than the JavaScript ways: loops for narrowing, copies for
+ * grouping). The module is loaded once per thread, and the thread that reads a tape is the one whose pool then
+ * computes with it.
  */
 export function arrangeColumns(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
   const { module } = kernelModule();
