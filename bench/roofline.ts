@@ -165,9 +165,7 @@ interface DispatchResult {
 }
 
 async function dispatch(options: Options): Promise<DispatchResult> {
-  const largest = Math.max(...options.crossover);
-  const tape = syntheticTape({ rows: largest, dates: 12, seed: 1 }).tape;
-  const noopPool = await KpiPool.open(tape, { threads: options.threads });
+  const noopPool = await KpiPool.open(syntheticTape({ rows: 1000, dates: 12, seed: 1 }).tape, { threads: options.threads });
   const noopUs: number[] = [];
   try {
     for (let i = 0; i < options.noopCalls / 10; i++) await noopPool.noop();
@@ -181,12 +179,12 @@ async function dispatch(options: Options): Promise<DispatchResult> {
   }
   const sizes: SizeResult[] = [];
   for (const rows of options.crossover) {
-    // a prefix of the tape: the same memory, fewer rows (as `stress load` does)
-    const prefix: Tape = { ...tape, rows };
+    // a tape of its own per size: a prefix of a larger one, grouped by date, would hold fewer dates
+    const tape: Tape = syntheticTape({ rows, dates: 12, seed: 1 }).tape;
     const pools = {
-      here: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY }),
-      pool: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0, helpRows: 0 }),
-      helped: await KpiPool.open(prefix, { threads: options.threads, crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY }),
+      here: await KpiPool.open(tape, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY }),
+      pool: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: 0 }),
+      helped: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY }),
     };
     try {
       // small sizes are noisy: many more runs than the large tables

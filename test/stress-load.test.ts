@@ -93,14 +93,15 @@ describe('runLoad on a file', () => {
   writeFileSync(file, `${lines.join('\n')}\n`);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('measures prefixes of the file and, without sizes, the whole file', async () => {
+  it('measures evenly spaced samples of the file, each holding every date, and without sizes the whole file', async () => {
     const report = await runLoad({ input: { kind: 'file', path: file }, threads: 1, stop: { kind: 'iterations', iterations: 3 } });
     expect(report.input).toMatchObject({ kind: 'file', path: file, rows: 300, dates: 3 });
     expect(report.results.map((r) => r.rows)).toEqual([300]);
     expect(report.results[0]!.snapshots).toBe(3);
-    const prefixes = await runLoad({ input: { kind: 'file', path: file }, sizes: [100, 300], threads: 1, stop: { kind: 'iterations', iterations: 3 } });
-    expect(prefixes.results.map((r) => [r.rows, r.snapshots])).toEqual([
-      [100, 1],
+    // the file holds its dates one after another: its first 100 rows would hold one date
+    const samples = await runLoad({ input: { kind: 'file', path: file }, sizes: [100, 300], threads: 1, stop: { kind: 'iterations', iterations: 3 } });
+    expect(samples.results.map((r) => [r.rows, r.snapshots])).toEqual([
+      [100, 3],
       [300, 3],
     ]);
   });

@@ -58,8 +58,8 @@ function describeInput(report: LoadReport): string {
   const ingest = `${report.ingest_ms.toFixed(1)} ms`;
   const dates = `${input.dates} date${input.dates === 1 ? '' : 's'}`;
   return input.kind === 'synthetic'
-    ? `synthetic tape of ${group(input.rows)} rows × ${dates} (seed ${input.seed}), generated in ${ingest}; sizes are its prefixes`
-    : `${input.path}, ${group(input.rows)} rows × ${dates}, read in ${ingest}; sizes are its prefixes`;
+    ? `synthetic tape of ${group(input.rows)} rows × ${dates} (seed ${input.seed}), generated in ${ingest}; sizes are evenly spaced samples of it`
+    : `${input.path}, ${group(input.rows)} rows × ${dates}, read in ${ingest}; sizes are evenly spaced samples of it`;
 }
 
 function describeStop(report: LoadReport): string {

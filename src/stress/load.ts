@@ -1,12 +1,12 @@
 /**
  * Load / scalability measurement of the KPI engine: for each size, a closed loop of `KpiPool.snapshots()`
- * over the first `rows` rows of one tape already in memory, timed into an HdrHistogram, with memory and CPU
+ * over `rows` evenly spaced rows of one tape already in memory, timed into an HdrHistogram, with memory and CPU
  * around the measured window; then the growth exponent of the median latency against the rows.
  *
  * This module measures and returns plain data; rendering is in src/report, the command line in src/cli.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import type { MemoryLimit, Tape } from '../engine/columns.js';
+import { evenlySpacedRows, type MemoryLimit, type Tape } from '../engine/columns.js';
 import { readTape } from '../io/read-tape.js';
 import { DEFAULT_SYNTHETIC_SEED, syntheticTape } from '../io/synthetic.js';
 import type { ReadResult } from '../io/tape-builder.js';
@@ -27,7 +27,7 @@ const YIELD_NS = 100_000_000n;
 const MB = 1024 * 1024;
 
 export const LOAD_MEASURED =
-  'one iteration = KpiPool.snapshots() on the first `rows` rows of a tape already in shared memory: ' +
+  'one iteration = KpiPool.snapshots() on `rows` evenly spaced rows of a tape already in shared memory: ' +
   'dispatch of row ranges to the worker threads, the sum kernels, the merge of partial sums and the per-snapshot ' +
   'KPI finalisation (below the crossover the kernels run on the calling thread instead of the pool); ' +
   'ingest or generation of the tape is excluded and reported once as ingest_ms. ' +
@@ -234,7 +234,7 @@ async function loadInput(options: FilledLoadOptions): Promise<LoadedInput> {
     const sizes = options.sizes ?? DEFAULT_LOAD_SIZES;
     const rows = sizes[sizes.length - 1]!;
     const seed = input.seed ?? DEFAULT_SYNTHETIC_SEED;
-    // One tape of the largest size; smaller sizes are its prefixes (loan-major, so each holds every date).
+    // One tape of the largest size; smaller sizes are evenly spaced samples of it (measureSize).
     const result: ReadResult = syntheticTape({ rows, seed, ...(input.dates !== undefined ? { dates: input.dates } : {}) }, { memoryLimit: options.memoryLimit });
     const ingestMs = msSince(started);
     return {
@@ -283,7 +283,8 @@ export async function runLoad(options: LoadOptions, onProgress?: (event: LoadPro
     if (filled.signal?.aborted) break;
     const rows = loaded.sizes[index]!;
     onProgress?.({ type: 'size-start', rows, index, of: loaded.sizes.length });
-    const result = await measureSize({ ...loaded.tape, rows }, filled);
+    // a sample, not a prefix: the tape is grouped by date, so its first rows hold only its first dates
+    const result = await measureSize(evenlySpacedRows(loaded.tape, rows), filled);
     if (result === null) break;
     results.push(result);
     onProgress?.({ type: 'size-done', result });
@@ -318,7 +319,7 @@ export async function runLoad(options: LoadOptions, onProgress?: (event: LoadPro
   };
 }
 
-/** One size: open a pool over the prefix, warm up, measure, close. Null when interrupted before measuring. */
+/** One size: open a pool over its tape, warm up, measure, close. Null when interrupted before measuring. */
 async function measureSize(tape: Tape, options: FilledLoadOptions): Promise<LoadSizeResult | null> {
   const signal = options.signal;
   const opening = process.hrtime.bigint();

@@ -43,7 +43,7 @@ export function registerLoad(program: Command): void {
         'exponent of latency against rows',
     )
     .option('--rows <list>', `comma-separated sizes, e.g. 10k,100k,1m (default: ${DEFAULT_LOAD_SIZES.join(',')}; with --input, those below its row count and its row count)`)
-    .option('--input <file>', 'measure prefixes of this tape instead of a synthetic one')
+    .option('--input <file>', 'measure this tape (and evenly spaced samples of it) instead of a synthetic one')
     .option('--threads <n>', 'worker threads, 1..256 (default: available cores)')
     .option('--seconds <s>', `measured time per size, after warm-up (default: ${DEFAULT_LOAD_SECONDS})`)
     .option('--iterations <n>', 'measured iterations per size instead of a time')
@@ -69,7 +69,7 @@ export function parseLoadFlags(flags: LoadFlags): LoadCommandOptions {
   let sizes: number[] | null = null;
   if (flags.rows !== undefined) {
     sizes = parseRowCountList('--rows', flags.rows);
-    // the sizes are prefixes of one synthetic tape of the largest size (or of --input, checked as it is read)
+    // the sizes are evenly spaced samples of one synthetic tape of the largest size (or of --input, checked as it is read)
     if (flags.input === undefined) checkTapeFits(sizes[sizes.length - 1]!, false, memoryLimit);
   }
   const threads = flags.threads === undefined ? undefined : parseThreads(flags.threads);
