@@ -44,6 +44,17 @@ describe('the workload pool', () => {
     }
   });
 
+  it("caps every worker's young generation, whatever survives its collections", async () => {
+    // young-survivors.mjs fails an iteration once its worker's young generation outgrows the cap; uncapped,
+    // V8 grows it within the first few hundred iterations of this workload
+    const pool = await WorkloadPool.open({ kind: 'module', path: fixture('young-survivors.mjs') }, { threads: 2 });
+    try {
+      for (let i = 0; i < 40; i++) await Promise.all(Array.from({ length: 100 }, () => pool.run()));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses a module that does not load (the CLI tests cover the other load failures)', async () => {
     await expect(WorkloadPool.open({ kind: 'module', path: fixture('missing.mjs') }, { threads: 1 })).rejects.toThrow(WorkloadLoadError);
   });

@@ -18,7 +18,7 @@ import { awaitSeat, chunkRowsFor, closeSeat, nextGeneration, openShare, shareWor
 import { kernelModule } from './kernel-module.js';
 import type { IterationFault } from './faults.js';
 import type { KpiHeapReport, KpiTask, KpiWorkerData } from './kpi-worker.js';
-import { workerFile } from './worker-file.js';
+import { WORKER_RESOURCE_LIMITS, workerFile } from './worker-file.js';
 
 /**
  * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
@@ -139,6 +139,7 @@ export class KpiPool {
       // piscina's own run/wait histograms cost two clock reads and a record per task; we measure outside
       recordTiming: false,
       workerData,
+      resourceLimits: WORKER_RESOURCE_LIMITS,
     });
   }
 

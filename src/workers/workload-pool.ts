@@ -11,7 +11,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { classifyTaskError, type IterationFault } from './faults.js';
 import type { ThreadHeap } from './heap.js';
-import { workerFile } from './worker-file.js';
+import { WORKER_RESOURCE_LIMITS, workerFile } from './worker-file.js';
 import type { HeapProbe, HeapReport, WorkloadTask, WorkloadTaskResult, WorkloadWorkerData } from './workload-worker.js';
 
 /** How long the workers may take to load the module and run its setup() */
@@ -142,6 +142,7 @@ export class WorkloadPool {
       // in-flight iterations are capped by the runner; the queue only ever holds those waiting for a thread
       maxQueue: Number.POSITIVE_INFINITY,
       workerData,
+      resourceLimits: WORKER_RESOURCE_LIMITS,
     });
   }
 
