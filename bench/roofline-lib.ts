@@ -4,7 +4,7 @@
  * running a benchmark.
  */
 import { readFileSync } from 'node:fs';
-import { allocateColumns, MONEY_COLUMNS, narrowMoney, viewsOf, tapeViews, type Tape, type TapeLayout } from 'loan-kpi-stress';
+import { allocateColumns, copyRows, MONEY_COLUMNS, viewsOf, tapeViews, type Tape, type TapeLayout } from 'loan-kpi-stress';
 import { compactCount, fixed, summarise, type Summary } from './lib.js';
 
 /**
@@ -19,30 +19,19 @@ export function kernelBytesPerRow(layout: TapeLayout): number {
  * The same rows in loan-major order, in a memory of their own: a tape is read grouped by date (columns.ts,
  * groupRowsByDate), and a synthetic tape's loan L is the L-th row of each of its dates, so taking the dates'
  * rows in turn — the first of each date, then the second of each, … — gives back the order the loans were
- * generated in, in which the date changes on every row. Group keys are not carried over (the roofline is per
- * date).
+ * generated in, in which the date changes on every row.
  */
 export function loanMajorCopy(tape: Tape): Tape {
-  const from = tapeViews(tape);
-  const { memory, layout } = allocateColumns(tape.rows, false);
-  const to = viewsOf(memory.buffer, layout, tape.rows);
-  const starts = new Float64Array(tape.dates.length + 1);
-  for (let i = 0; i < tape.rows; i++) starts[from.dateKeys[i]! + 1]! += 1;
+  const keys = tapeViews(tape).dateKeys;
+  const starts = new Uint32Array(tape.dates.length + 1);
+  for (const key of keys) starts[key + 1]!++;
   for (let k = 1; k < starts.length; k++) starts[k]! += starts[k - 1]!;
   const order = new Uint32Array(tape.rows);
   let j = 0;
   for (let nth = 0; j < tape.rows; nth++) {
     for (let k = 0; k < tape.dates.length; k++) if (starts[k]! + nth < starts[k + 1]!) order[j++] = starts[k]! + nth;
   }
-  for (let c = 0; c < MONEY_COLUMNS.length; c++) {
-    const source = from.money[c]!;
-    const target = to.money[c]!;
-    for (let i = 0; i < tape.rows; i++) target[i] = source[order[i]!]!;
-  }
-  for (let i = 0; i < tape.rows; i++) to.dateKeys[i] = from.dateKeys[order[i]!]!;
-  // the copy is read wide, then narrowed as every reader's tape is (and not grouped again)
-  const narrowed = tape.layout.moneyWidth === 4 ? narrowMoney(memory, layout, tape.rows) : layout;
-  return { memory, layout: narrowed, rows: tape.rows, dates: tape.dates, groupColumn: null, groups: [] };
+  return copyRows(tape, order);
 }
 
 /**

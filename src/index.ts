@@ -1,6 +1,6 @@
 /** The public API of loan-kpi-stress. */
 export { computeFile, computeSnapshots, kpiResult, type ComputeOptions, type KpiResult } from './compute.js';
-export { allocateColumns, narrowMoney, tapeViews, viewsOf, type ColumnViews, type MoneyView, type Tape, type TapeLayout } from './engine/columns.js';
+export { allocateColumns, copyRows, narrowMoney, tapeViews, viewsOf, type ColumnViews, type MoneyView, type Tape, type TapeLayout } from './engine/columns.js';
 export { toArrowTable } from './engine/arrow-views.js';
 export { sumByDate, sumByDateAndGroup } from './engine/kernels.js';
 export {

@@ -105,3 +105,22 @@ describe('every read tape', () => {
     expect(bitwise(referenceSnapshots({ ...tape, memory, layout }))).toEqual(bitwise(referenceSnapshots(tape)));
   });
 });
+
+describe("the wasm grouping loops' checks", () => {
+  it('refuse values beyond the columns, misaligned, or a count that is not whole, before wasm runs', () => {
+    // zeroed columns: every destination is place 0
+    const { memory, layout } = allocateColumns(100, false);
+    const kernels = WasmKernels.instantiate(kernelModule().module!, memory, layout);
+    const end = layout.scratchOffset;
+    expect(() => kernels.scatterU32(0, 400, end - 396, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterU32(2, 400, 800, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterU32(0, 400, 800, 99.5)).toThrow(RangeError);
+    expect(() => kernels.scatterU16(0, 400, end - 198, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterU16(0, 402, 800, 100)).toThrow(RangeError);
+    expect(() => kernels.dateDestinations(1, 100, 0, 3, 400)).toThrow(RangeError);
+    expect(() => kernels.dateDestinations(0, 100, end - 8, 3, 400)).toThrow(RangeError);
+    // the same calls within the columns and aligned pass
+    expect(() => kernels.scatterU32(0, 400, end - 400, 100)).not.toThrow();
+    expect(() => kernels.scatterU16(0, 400, end - 200, 100)).not.toThrow();
+  });
+});

@@ -240,26 +240,26 @@ export class WasmKernels {
   /** groupRowsByDate's first loop (columns.ts): each row's place, dest[i] = cursors[keys[i]]++. */
   dateDestinations(keys: number, count: number, cursors: number, keyCount: number, dest: number): void {
     // Keys are trusted to be below keyCount, as the kernels trust them (columns.ts builds them from a dictionary).
-    for (const [at, bytes, align] of [[keys, count * 2, 2], [dest, count * 4, 4], [cursors, keyCount * 4, 4]] as const) this.checkBytes(at, bytes, align);
+    for (const [at, n, width] of [[keys, count, 2], [dest, count, 4], [cursors, keyCount, 4]] as const) this.checkValues(at, n, width);
     this.kernels.dateDestinations(keys, count, cursors, dest);
   }
 
   /** groupRowsByDate's moves: value i of `count` Uint32 from byte `from` to place dest[i] of the column at `to`. */
   scatterU32(from: number, dest: number, to: number, count: number): void {
-    for (const [at, bytes] of [[from, count * 4], [dest, count * 4], [to, count * 4]] as const) this.checkBytes(at, bytes, 4);
+    for (const at of [from, dest, to]) this.checkValues(at, count, 4);
     this.kernels.scatterU32(from, dest, to, count);
   }
 
   /** The same for Uint16 values (group keys). */
   scatterU16(from: number, dest: number, to: number, count: number): void {
-    for (const [at, bytes, align] of [[from, count * 2, 2], [dest, count * 4, 4], [to, count * 2, 2]] as const) this.checkBytes(at, bytes, align);
+    for (const [at, width] of [[from, 2], [dest, 4], [to, 2]] as const) this.checkValues(at, count, width);
     this.kernels.scatterU16(from, dest, to, count);
   }
 
-  /** Bytes [at, at + bytes), aligned to `align`, within the columns (before the scratch area). */
-  private checkBytes(at: number, bytes: number, align: number): void {
-    if (!(Number.isInteger(at) && Number.isInteger(bytes) && at >= 0 && bytes >= 0 && at % align === 0 && at + bytes <= this.layout.scratchOffset)) {
-      throw new RangeError(`${bytes} bytes at byte ${at} are not within the columns`);
+  /** `count` values of `width` bytes from byte `at`, aligned to their width, within the columns (before the scratch area). */
+  private checkValues(at: number, count: number, width: number): void {
+    if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % width === 0 && at + count * width <= this.layout.scratchOffset)) {
+      throw new RangeError(`${count} values of ${width} bytes at byte ${at} are not within the columns`);
     }
   }
 
@@ -268,9 +268,7 @@ export class WasmKernels {
     if (this.layout.moneyWidth !== 8) {
       throw new Error(`${kernel} reads Float64 money columns, and this tape's are narrowed to ${this.layout.moneyWidth}-byte Uint32 cents`);
     }
-    if (!(Number.isInteger(at) && Number.isInteger(count) && at >= 0 && count >= 0 && at % 8 === 0 && at + count * 8 <= this.layout.scratchOffset)) {
-      throw new RangeError(`${count} values at byte ${at} are not within the columns`);
-    }
+    this.checkValues(at, count, 8);
   }
 
   private checkRange(rowStart: number, rowEnd: number, acc: number): void {

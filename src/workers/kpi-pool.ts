@@ -22,11 +22,12 @@ import { WORKER_RESOURCE_LIMITS, workerFile } from './worker-file.js';
 
 /**
  * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
- * `npm run bench:roofline -- --only dispatch` (bench/roofline.ts) on the 2-core machine, loan-major synthetic
- * tape, wasm kernels, medians: in quiet runs the calling thread plus one worker overtook the calling thread
- * alone at 50k, 74k and 167k rows (100k rows: 0.32-0.41 ms alone, 0.30-0.45 ms shared); while other processes
- * kept a core busy, not below 400k. One thread is held to its core's share of cache bandwidth (about
- * 23 GB/s, at 74 bytes a row of Float64 columns) long before that, and the round trip of one task costs 30-40 µs.
+ * `npm run bench -- crossover` (bench/engine.ts) on the 2-core machine, a synthetic tape of each size (grouped
+ * by date, as read), wasm kernels, medians: in quiet runs the calling thread plus one worker overtook the
+ * calling thread alone at 87k and 114k rows (100k rows: 0.31-0.35 ms either way; README, Performance); on
+ * loan-major tapes, before rows were grouped, at 50k, 74k and 167k; while other processes kept a core busy,
+ * not below 400k. One thread is held to its core's share of cache bandwidth long before that, and the round
+ * trip of one task costs 30-60 µs.
  */
 export const DEFAULT_CROSSOVER_ROWS = 100_000;
 
@@ -90,10 +91,11 @@ export class KpiPool {
   private readonly spare: number[] = [];
   /** the seats and chunk counters of computations shared in chunks (engine/work-sharing.ts) */
   private readonly shareWords = shareWords();
-  /** tasks of shared computations that the calling thread did not wait for, until they answer */
-  private readonly stragglers = new Set<Promise<unknown>>();
-  /** those of the stragglers whose worker had taken part and left its seat: answers already on their way */
-  private readonly leaving = new Set<Promise<unknown>>();
+  /**
+   * Tasks of shared computations that the calling thread did not wait for, until they answer, each with whether
+   * its worker had taken part and left its seat (its answer is then already on its way).
+   */
+  private readonly stragglers = new Map<Promise<void>, boolean>();
   private seatsOffered = 0;
   private seatsTaken = 0;
   /** the calling thread's instance of the wasm kernels, made on first use */
@@ -277,7 +279,7 @@ export class KpiPool {
     if (this.closed) return;
     this.closed = true;
     // a worker must not answer a pool that is gone
-    await Promise.all(this.stragglers);
+    await Promise.all(this.stragglers.keys());
     await this.piscina.destroy();
     // the workers are gone, so nothing can write into this pool's slots any more: hand them back to the tape
     for (const slot of this.claimed) this.slots.release(slot);
@@ -305,9 +307,9 @@ export class KpiPool {
     // had not started in time is not waited for, nor given a turn of the loop (a turn on every such call cost
     // more CPU at 100k rows than the worker's help saved): its answer is taken in at the next turn the caller
     // makes, and until then this thread sums without it.
-    if (this.leaving.size > 0) {
-      await Promise.all(this.leaving);
-      this.leaving.clear();
+    if (this.stragglers.size > 0) {
+      // each answer removes its task from the map as it comes in, which iteration allows
+      for (const [settled, tookPart] of this.stragglers) if (tookPart) await settled;
     }
     const own = this.takeSlot();
     const seats = Array.from({ length: this.workers - this.stragglers.size }, () => this.takeSlot());
@@ -342,8 +344,7 @@ export class KpiPool {
       const answers = await Promise.allSettled(
         tasks.map((task, i) => {
           if (joined[i] && left[i] === null) return task;
-          const settled = this.letRun(task);
-          if (joined[i]) this.leaving.add(settled);
+          this.letRun(task, joined[i]!);
           return Promise.resolve(left[i] ?? null);
         }),
       );
@@ -364,13 +365,12 @@ export class KpiPool {
   }
 
   /** A task not waited for: kept until it has answered, so that close() waits for it before ending the workers. */
-  private letRun(task: Promise<unknown>): Promise<void> {
+  private letRun(task: Promise<unknown>, tookPart: boolean): void {
     const settled: Promise<void> = task.then(
       () => void this.stragglers.delete(settled),
       () => void this.stragglers.delete(settled),
     );
-    this.stragglers.add(settled);
-    return settled;
+    this.stragglers.set(settled, tookPart);
   }
 
   /** Per-key sums of rows [rowStart, rowEnd) added into scratch slot `slot`, whose view is `out`. */
