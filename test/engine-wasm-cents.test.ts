@@ -24,6 +24,9 @@ const dollars = fc.oneof(
   fc.double({ noNaN: false }),
 );
 
+/** amounts a Uint32 column holds, so that whole arrays of them are common, and the first one beyond (2^32 cents) */
+const withinUint32 = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((cents) => cents / 100), fc.constantFrom(42949672.95, 42949672.96, 0, -0, 0.01));
+
 describe('the wasm dollars-to-cents conversion', () => {
   it('writes the JavaScript loop’s cents and returns its sum, or -1 when it would refuse the column', () => {
     const module = kernelModule().module;
@@ -72,6 +75,51 @@ describe('the wasm dollars-to-cents conversion', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes the same cents as Uint32 elsewhere, or -1 when it would refuse the values, or -2 when one is beyond Uint32', () => {
+    const module = kernelModule().module;
+    expect(module, kernelModule().reason).not.toBeNull();
+    const capacity = 256;
+    const { memory, layout } = allocateColumns(capacity, false);
+    const kernels = WasmKernels.instantiate(module!, memory, layout);
+    const dollarsAt = layout.moneyOffsets[0]!;
+    const dollarsColumn = new Float64Array(memory.buffer, dollarsAt, capacity);
+    const centsAt = layout.moneyOffsets[1]!;
+    const centsColumn = new Uint32Array(memory.buffer, centsAt, capacity);
+    const expected = new Float64Array(capacity);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(withinUint32, withinUint32, dollars), { maxLength: 200 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), (values, from, to) => {
+        dollarsColumn.set(values, from);
+        const js = centsFromDollarsJs(Float64Array.from(values), expected, 0, values.length);
+        const largest = expected.subarray(0, values.length).reduce((a, b) => Math.max(a, b), 0);
+        const sum = kernels.centsFromDollarsNarrow(dollarsAt + from * 8, centsAt + to * 4, values.length);
+        if (js < 0) expect(sum).toBe(-1);
+        else if (largest > 0xffffffff) expect(sum).toBe(-2);
+        else {
+          expect(sum).toBe(js);
+          for (let i = 0; i < values.length; i++) expect(centsColumn[to + i], `value ${values[i]}`).toBe(expected[i]);
+        }
+        // the dollars are only read
+        for (let i = 0; i < values.length; i++) expect(Object.is(dollarsColumn[from + i], values[i])).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('converts into Uint32 cents at or before the dollars, as in place, and refuses a place within the dollars ahead', () => {
+    const { memory, layout } = allocateColumns(64, false);
+    const kernels = WasmKernels.instantiate(kernelModule().module!, memory, layout);
+    const at = layout.moneyOffsets[1]!;
+    const values = Array.from({ length: 37 }, (_, i) => (i * 1234567) / 100);
+    for (const to of [at, at - 40]) {
+      new Float64Array(memory.buffer, at, values.length).set(values);
+      expect(kernels.centsFromDollarsNarrow(at, to, values.length)).toBe(values.reduce((sum, v) => sum + Math.round(v * 100), 0));
+      expect(Array.from(new Uint32Array(memory.buffer, to, values.length))).toEqual(values.map((v) => Math.round(v * 100)));
+    }
+    expect(() => kernels.centsFromDollarsNarrow(at, at + 4, 2)).toThrow(/within the dollars/);
+    expect(() => kernels.centsFromDollarsNarrow(at, layout.scratchOffset - 4, 2)).toThrow(RangeError);
+    expect(() => kernels.centsFromDollarsNarrow(at, 2, 2)).toThrow(RangeError);
   });
 
   it('refuses values outside the columns', () => {

@@ -97,6 +97,7 @@ describe('the Arrow reader’s fast paths give the cell readers’ result', () =
       for (const options of [{}, { lenient: true }]) {
         const tunings: ArrowTuning[] = [
           { threads: 1 },
+          { threads: 1, uint32: false },
           { threads: 1, direct: false },
           { threads: 1, kernel: 'js' },
           { threads: 1, fastPath: false },
@@ -111,7 +112,14 @@ describe('the Arrow reader’s fast paths give the cell readers’ result', () =
   });
 
   it('narrows the money columns exactly when the cell readers’ tape is narrowed: one amount of 2^32 cents anywhere keeps it wide', async () => {
-    const tunings: ArrowTuning[] = [{ threads: 1 }, { threads: 1, direct: false }, { threads: 1, kernel: 'js' }, { threads: 2, minBytes: 0 }];
+    const tunings: ArrowTuning[] = [
+      { threads: 1 },
+      { threads: 1, uint32: false },
+      { threads: 1, direct: false },
+      { threads: 1, kernel: 'js' },
+      { threads: 2, minBytes: 0 },
+      { threads: 2, minBytes: 0, uint32: false },
+    ];
     // none; in the first, a middle or the last batch; in the first or last column; in a pair or an odd tail
     const places: (readonly [number, number, number] | undefined)[] = [undefined, [0, 0, 0], [2, 77, 4], [4, 1000, 8], [4, 1000, 0], [1, 1, 8], [3, 2, 3]];
     for (const [k, overflowAt] of places.entries()) {

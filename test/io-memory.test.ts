@@ -16,11 +16,14 @@ const ROWS = 1_000_000;
 
 let dir = '';
 let csv = '';
+let arrow = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'io-memory-'));
   csv = join(dir, 'tape.csv');
+  arrow = join(dir, 'tape.arrow');
   await writeSyntheticFile(csv, { rows: ROWS });
+  await writeSyntheticFile(arrow, { rows: ROWS });
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,5 +66,23 @@ describe('memory of a 1M-row CSV tape', () => {
       );
       expect(bytes / size, reader).toBeLessThanOrEqual(3);
     }
+  }, 120_000);
+});
+
+describe('memory of a 1M-row Arrow tape', () => {
+  it('is read with Uint32 money columns from the start: about 36 bytes a row fewer resident than Float64 ones narrowed at the end', () => {
+    const size = statSync(arrow).size;
+    const peak = (uint32: boolean) =>
+      peakRss(
+        `import { readArrowTape } from '${pathToFileURL(resolve(import.meta.dirname, '../dist/io/arrow.js')).href}';
+         const read = await readArrowTape(process.argv[1], {}, { threads: 1, uint32: ${uint32} });
+         if (read.tape.rows !== ${ROWS} || read.tape.layout.moneyWidth !== 4) throw new Error('rows ' + read.tape.rows);`,
+        arrow,
+      ).bytes;
+    const uint32 = peak(true);
+    const float64 = peak(false);
+    // 36 MB of Float64 cents never touched; at least 15 MB of it must show
+    expect(float64 - uint32).toBeGreaterThan(15e6);
+    expect(uint32 / size).toBeLessThanOrEqual(1.5);
   }, 120_000);
 });

@@ -288,6 +288,72 @@ export function narrowMoney(
   return narrow;
 }
 
+/** A reader's Uint32 money columns while it reads (uint32ReadingLayout), and where its dollars go first. */
+export interface Uint32Reading {
+  readonly layout: TapeLayout;
+  /** 8 bytes for each row of the capacity from here, behind the Uint32 columns: room for a row's dollars */
+  readonly stagingOffset: number;
+}
+
+/**
+ * Where a reader that writes Uint32 cents from the start keeps the columns of a memory allocated with
+ * `layout` (Float64 money) while it reads: the money as Uint32 at the capacity's stride from byte 0, the key
+ * columns where `layout` has them (so that widening back to Float64, widenMoney, moves only the money), and
+ * behind the Uint32 columns, in the room the Float64 ones would take, 8 bytes a row for the dollars it reads
+ * before it writes their cents. Null when the layout is too small to leave that room (a few rows).
+ *
+ * Why: a tape's fresh pages are faulted in as they are first written, and a read that wrote Float64 cents
+ * and narrowed them afterwards touched 74 bytes a row and made a pass of narrowing; this touches 38.
+ */
+export function uint32ReadingLayout(layout: TapeLayout): Uint32Reading | null {
+  if (layout.moneyWidth !== 8) return null;
+  const narrow = layoutFor(layout.capacity, layout.groupKeyOffset >= 0, 4);
+  const stagingOffset = narrow.dateKeyOffset;
+  if (stagingOffset + layout.capacity * 8 > layout.dateKeyOffset) return null;
+  return { layout: { ...layout, moneyWidth: 4, moneyOffsets: narrow.moneyOffsets }, stagingOffset };
+}
+
+/**
+ * The first `rows` rows of a tape in a Uint32 reading layout (`reading`) as Float64 cents where `wide` (the
+ * layout it came from) has them, for a reader that meets an amount beyond Uint32. In place, from the last
+ * column to the first and from the last row to the first: a value moves from byte N_c + 4i to W_c + 8i,
+ * never below the byte it leaves, and every value at or below the bytes a move writes has been read already
+ * (the Uint32 columns lie lower than the Float64 ones of the same or a later column).
+ */
+export function widenMoney(memory: WebAssembly.Memory, reading: TapeLayout, wide: TapeLayout, rows: number): void {
+  const narrow = new Uint32Array(memory.buffer);
+  const money = new Float64Array(memory.buffer);
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) {
+    const from = reading.moneyOffsets[c]! / 4;
+    const to = wide.moneyOffsets[c]! / 8;
+    for (let i = rows - 1; i >= 0; i--) money[to + i] = narrow[from + i]!;
+  }
+}
+
+/**
+ * A tape read in a Uint32 reading layout, `rows` rows kept: its columns moved to where narrowMoney leaves a
+ * tape's (narrowLayout), and that layout. Every move goes to a lower byte, in a forward pass.
+ */
+export function settleUint32Columns(memory: WebAssembly.Memory, reading: TapeLayout, rows: number): TapeLayout {
+  const narrow = narrowLayout(reading, rows);
+  const words = new Uint32Array(memory.buffer);
+  reading.moneyOffsets.forEach((offset, c) => {
+    // every row kept (rows = capacity): the money is in place already
+    if (narrow.moneyOffsets[c] !== offset) words.copyWithin(narrow.moneyOffsets[c]! / 4, offset / 4, offset / 4 + rows);
+  });
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.copyWithin(narrow.dateKeyOffset, reading.dateKeyOffset, reading.dateKeyOffset + rows * 2);
+  if (reading.groupKeyOffset >= 0) bytes.copyWithin(narrow.groupKeyOffset, reading.groupKeyOffset, reading.groupKeyOffset + rows * 2);
+  return narrow;
+}
+
+/** One view over a whole memory of its money columns at `layout`'s width: money[offset / width + row]. */
+export function moneyOver(buffer: ArrayBufferLike, layout: TapeLayout): { money: MoneyView; moneyIndex: Int32Array } {
+  const width = layout.moneyWidth;
+  const money = width === 4 ? new Uint32Array(buffer, 0, layout.byteLength >>> 2) : new Float64Array(buffer, 0, layout.byteLength >>> 3);
+  return { money, moneyIndex: Int32Array.from(layout.moneyOffsets, (offset) => offset / width) };
+}
+
 /** Assign small integer keys to string values in first-seen order. */
 export class Dictionary16 {
   private readonly keys = new Map<string, number>();

@@ -53,7 +53,7 @@ interface KernelExports {
   streamU32: Stream;
   streamColumnsU32: Stream;
   streamLinesU32: Stream;
-  centsFromDollars(at: number, count: number): number;
+  centsFromDollars(from: number, to: number, count: number, width: MoneyWidth): number;
   largestCents(): number;
   fitsUint32(at: number, count: number): number;
   narrowMoney(from: number, to: number, count: number): void;
@@ -213,12 +213,27 @@ export class WasmKernels {
   centsFromDollars(at: number, count: number): number {
     // It runs while a tape is read, before narrowMoney: Uint32 columns hold cents already.
     this.checkWide('centsFromDollars', at, count);
-    return this.kernels.centsFromDollars(at, count);
+    return this.kernels.centsFromDollars(at, at, count, 8);
   }
 
   /**
-   * The largest cents centsFromDollars has written through this instance (0 before its first call): a bound
-   * of those amounts while every call returned a sum.
+   * The same conversion into Uint32 cents elsewhere (see kernels.wat): `count` Float64 dollars from byte
+   * `from`, their cents as Uint32 from byte `to`, both within the columns. The sum of the cents when every
+   * value is valid and at most MAX_NARROW_CENTS; -1 when a value is not valid; -2 when every value is valid
+   * but one is above MAX_NARROW_CENTS (what was written is then not those cents). Whatever the tape's width:
+   * the bytes are the caller's to give.
+   */
+  centsFromDollarsNarrow(from: number, to: number, count: number): number {
+    this.checkValues(from, count, 8);
+    this.checkValues(to, count, 4);
+    // a step loads 32 bytes before it stores 16 at `to`: writing at or before `from` is safe, into the values ahead is not
+    if (to > from && to < from + count * 8) throw new RangeError(`cannot write Uint32 cents at byte ${to}, within the dollars from byte ${from}`);
+    return this.kernels.centsFromDollars(from, to, count, 4);
+  }
+
+  /**
+   * The largest cents centsFromDollars or centsFromDollarsNarrow has written through this instance (0 before
+   * its first call): a bound of those amounts while no call has returned -1.
    */
   largestCents(): number {
     return this.kernels.largestCents();
@@ -419,6 +434,9 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
   const dollars = Float64Array.from({ length: 101 }, (_, i) => (i * 7919) / 100 + (i === 100 ? 0.001 : 0));
   const centsAt = layout.moneyOffsets[0]! + 1008 * 8;
   const cents = new Float64Array(memory.buffer, centsAt, dollars.length);
+  // the Uint32 conversion's cents go after the rows of the second money column
+  const narrowCentsAt = layout.moneyOffsets[1]! + 1008 * 8;
+  const narrowCents = new Uint32Array(memory.buffer, narrowCentsAt, dollars.length);
 
   // the same tape with its money narrowed to Uint32 cents, as a reader leaves it
   const narrow = allocateColumns(rows, true);
@@ -443,6 +461,10 @@ export function exerciseKernels(module: WebAssembly.Module, rounds: number): voi
     cents.set(dollars);
     const valid = kernels.centsFromDollars(centsAt, dollars.length - 1);
     if (round === 0) expectCents(dollars, cents, valid, all);
+    cents.set(dollars);
+    const validNarrow = kernels.centsFromDollarsNarrow(centsAt, narrowCentsAt, dollars.length - 1);
+    const allNarrow = kernels.centsFromDollarsNarrow(centsAt, narrowCentsAt, dollars.length);
+    if (round === 0) expectCents(dollars, Float64Array.from(narrowCents), validNarrow, allNarrow, 'centsFromDollarsNarrow');
     const byDate = acc.begin(slot);
     kernels.sumByDate(1, rows, acc.offset(slot));
     if (round === 0) expectSameBits(byDate.subarray(0, expectByDate.length), expectByDate, 'sumByDate');
@@ -469,14 +491,14 @@ function fillExerciseTape(views: ColumnViews, rows: number): void {
 }
 
 /** The conversion's results against Math.round(dollars · 100), bit for bit; the last value is not valid. */
-function expectCents(dollars: Float64Array, cents: Float64Array, valid: number, all: number): void {
+function expectCents(dollars: Float64Array, cents: Float64Array, valid: number, all: number, kernel = 'centsFromDollars'): void {
   let sum = 0;
   for (let i = 0; i < dollars.length - 1; i++) {
     const expected = Math.round(dollars[i]! * 100) + 0;
     sum += expected;
-    if (!Object.is(cents[i], expected)) throw new Error(`the wasm centsFromDollars kernel turns $${dollars[i]} into ${cents[i]} cents, not ${expected}`);
+    if (!Object.is(cents[i], expected)) throw new Error(`the wasm ${kernel} kernel turns $${dollars[i]} into ${cents[i]} cents, not ${expected}`);
   }
-  if (valid !== sum || all !== -1) throw new Error(`the wasm centsFromDollars kernel sums to ${valid} (expected ${sum}) and to ${all} with a bad value (expected -1)`);
+  if (valid !== sum || all !== -1) throw new Error(`the wasm ${kernel} kernel sums to ${valid} (expected ${sum}) and to ${all} with a bad value (expected -1)`);
 }
 
 function expectSameBits(actual: Float64Array, expected: Float64Array, kernel: string): void {

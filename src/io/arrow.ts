@@ -10,7 +10,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
-import { allocateColumns } from '../engine/columns.js';
+import { allocateColumns, uint32ReadingLayout, type MoneyWidth } from '../engine/columns.js';
 import { WasmKernels } from '../engine/wasm-kernels.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
 import {
@@ -29,13 +29,13 @@ import {
   parseDate,
 } from './csv.js';
 import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type ArrowFilePlan, type BatchBlock } from './arrow-file.js';
-import { descriptorSource, type ByteSource } from './byte-source.js';
+import { descriptorSource, handleSource, readExactlySync, type ByteSource } from './byte-source.js';
 import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
 import { TapeInputError, type Problem } from './problems.js';
 import { mergeRanges, MergeNotPossible } from './range-merge.js';
-import { TapeBuilder, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
+import { TapeBuilder, WideningNeeded, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
 import { kernelModule } from '../workers/kernel-module.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -658,6 +658,14 @@ const LAST_DAY = 2932896;
 /** Shifts every day from FIRST_DAY to LAST_DAY above 0, IntKeys' empty mark. */
 const DAY_KEY_OFFSET = 1 << 22;
 
+/**
+ * Dollars a piece of the Uint32 path converts at once (64 KiB of them): read, or copied, into the staging room
+ * just before, so the conversion finds them in the core's cache.
+ */
+const STAGING_ROWS = 8192;
+/** What the Uint32 conversion returns when every value is valid but one does not fit a Uint32 (kernels.wat). */
+const BEYOND_UINT32 = -2;
+
 /** Whole cents of float dollars are exact within 8 ulps (FloatMoney's tolerance for Float64). */
 const DOUBLE_EPSILON = 1e-12;
 
@@ -695,6 +703,14 @@ interface DirectBatch {
   readonly n: number;
   /** the row its money columns are read to */
   readonly first: number;
+  /** the money columns' width when it was planned: 8, its dollars are read into them; 4, see moneyAt */
+  readonly width: MoneyWidth;
+  /**
+   * Width 4: each money column's dollars in the file (-1: no such column), read a piece at a time into the
+   * builder's staging room as the batch is completed. The reads then only fault the Uint32 columns' fresh
+   * pages in on the thread pool, ahead of the conversion (any bytes: the conversion writes every one).
+   */
+  readonly moneyAt: readonly number[];
   readonly reads: readonly DirectRead[];
   /** where its days and ids are read to */
   readonly keys: KeyColumns;
@@ -800,6 +816,9 @@ class ArrowRows {
   private stamp = 1;
   /** for batches read whole: their key columns are copied here to reach the wasm loops */
   private copies: KeyScratch | null = null;
+  /** the builder's staging room, while its money is Uint32 (null otherwise), and the memory's bytes to read into it */
+  private readonly staging: Float64Array | null;
+  private readonly memoryBytes: Uint8Array;
 
   constructor(
     private readonly c: ArrowColumns,
@@ -825,6 +844,10 @@ class ArrowRows {
       this.cachedKeys = new Uint16Array(DAY_CACHE_SLOTS);
     }
     for (let slot = 0; slot < DAY_CACHE_SLOTS; slot++) this.cachedDays[slot] = slot ^ 1;
+    // Uint32 money from the start goes through the wasm conversion; without it, the columns are Float64
+    if (this.wasm === null) builder.widen();
+    this.staging = builder.stagingOffset < 0 ? null : new Float64Array(builder.memory.buffer, builder.stagingOffset, builder.rowLimit - builder.rowBase);
+    this.memoryBytes = new Uint8Array(builder.memory.buffer);
     // While every batch goes through the wasm conversion, the largest amount it wrote bounds the tape's, and
     // narrowing needs no check of its own (builder.largestCents); the JavaScript loop keeps no bound.
     if (this.wasm !== null && builder.nextRow === builder.rowBase) builder.largestCents = 0;
@@ -868,32 +891,59 @@ class ArrowRows {
     const dateData = children[c.columns.date]!;
     const idData = c.columns.id >= 0 ? children[c.columns.id]! : null;
     if (dateData.nullCount !== 0 || (idData !== null && idData.nullCount !== 0)) return false;
-    const { money64, moneyIndex } = builder;
+    const { money, moneyIndex } = builder;
+    const narrow = builder.columns.moneyWidth === 4;
     builder.written = Math.max(builder.written, first + n);
     const batchTotals = new Float64Array(MONEY_COLUMNS.length);
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
       const f = plan.moneyFields[m]!;
       const base = moneyIndex[m]! + first;
       if (f < 0) {
-        money64.fill(0, base, base + n);
+        money.fill(0, base, base + n);
         continue;
       }
       const data = children[f]!;
       if (data.nullCount !== 0) return false;
       const values = data.values as Float64Array;
       let sum: number;
-      if (this.wasm !== null) {
+      if (narrow) {
+        sum = this.centsThroughStaging(base * 4, n, (done, count) => this.staging!.set(values.subarray(done, done + count)));
+        if (sum === BEYOND_UINT32) {
+          // Float64 columns from here on, and the batch again (nothing reads into the tape while a batch is read whole)
+          builder.widen();
+          return this.fastBatch(plan, children, n, rowBase);
+        }
+      } else if (this.wasm !== null) {
+        const money64 = money as Float64Array;
         // a copy at memcpy speed, then the conversion in place
         money64.set(values.subarray(0, n), base);
         sum = this.wasm.centsFromDollars(base * 8, n);
       } else {
-        sum = centsFromDollarsJs(values, money64, base, n);
+        sum = centsFromDollarsJs(values, money as Float64Array, base, n);
       }
       if (sum < 0) return false;
       batchTotals[m] = sum;
     }
     this.noteLargest();
     return this.fastKeys(this.keyColumns(dateData, idData, n), n, first, rowBase, batchTotals);
+  }
+
+  /**
+   * `n` dollars into Uint32 cents at byte `to` of the tape, a piece at a time through the staging room, each
+   * piece put there by `fill(first value, count)` just before it is converted: the sum of the cents, -1
+   * when a value is not valid, BEYOND_UINT32 when every value is but one does not fit a Uint32.
+   */
+  private centsThroughStaging(to: number, n: number, fill: (done: number, count: number) => void): number {
+    const { wasm, builder } = this;
+    let sum = 0;
+    for (let done = 0; done < n; done += STAGING_ROWS) {
+      const count = Math.min(STAGING_ROWS, n - done);
+      fill(done, count);
+      const piece = wasm!.centsFromDollarsNarrow(builder.stagingOffset, to + done * 4, count);
+      if (piece < 0) return piece;
+      sum += piece;
+    }
+    return sum;
   }
 
   /** After a batch's conversion: the builder's bound of its amounts includes the batch's (none once lost). */
@@ -953,14 +1003,19 @@ class ArrowRows {
       if (idOffsetsAt < 0 || idBytesAt < 0) return null;
     }
     const reads: DirectRead[] = [];
-    const { money64, moneyIndex } = builder;
-    const moneyBytes = new Uint8Array(money64.buffer);
+    const moneyAt: number[] = [];
+    const { columns } = builder;
+    const width = columns.moneyWidth;
+    const moneyBytes = this.memoryBytes;
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
       const f = plan.moneyFields[m]!;
+      const at = f < 0 ? -1 : where(f, 1, n * 8);
+      moneyAt.push(at);
       if (f < 0) continue;
-      const at = where(f, 1, n * 8);
       if (at < 0) return null;
-      reads.push({ at, into: moneyBytes.subarray((moneyIndex[m]! + first) * 8, (moneyIndex[m]! + first + n) * 8) });
+      // Float64: the dollars into their place; Uint32: as many bytes of them over their cents' place, to fault it in
+      const into = columns.moneyOffsets[m]! + first * width;
+      reads.push({ at, into: moneyBytes.subarray(into, into + n * width) });
     }
     const keys = scratch.columns(n, Math.max(0, idBytes));
     const asBytes = (array: Int32Array, length: number) => new Uint8Array(array.buffer, array.byteOffset, length * 4);
@@ -969,7 +1024,7 @@ class ArrowRows {
       reads.push({ at: idOffsetsAt, into: asBytes(keys.offsets, n + 1) });
       reads.push({ at: idBytesAt, into: keys.bytes.subarray(0, idBytes) });
     }
-    return { n, first, reads, keys: { ...keys, limit: idField < 0 ? -1 : idBytes } };
+    return { n, first, width, moneyAt, reads, keys: { ...keys, limit: idField < 0 ? -1 : idBytes } };
   }
 
   /**
@@ -989,20 +1044,34 @@ class ArrowRows {
    * batches before kept fewer rows than they read), its money converted in place. False when the batch must
    * be read whole through the cell readers, which overwrite what was written here (a bad value or date).
    */
-  completeDirect(direct: DirectBatch, rowBase: number): boolean {
-    const { c, builder } = this;
-    const { money64, moneyIndex } = builder;
+  completeDirect(source: ByteSource, direct: DirectBatch, rowBase: number): boolean {
+    const { builder } = this;
+    const { money, moneyIndex } = builder;
     const { n } = direct;
+    // planned before the columns were widened: its reads went where Uint32 cents were to go
+    if (direct.width !== builder.columns.moneyWidth) return false;
     const first = builder.nextRow;
     const batchTotals = new Float64Array(MONEY_COLUMNS.length);
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
       const base = moneyIndex[m]! + first;
-      if (c.fast!.moneyFields[m]! < 0) {
-        money64.fill(0, base, base + n);
+      const at = direct.moneyAt[m]!;
+      if (at < 0) {
+        money.fill(0, base, base + n);
         continue;
       }
-      if (first !== direct.first) money64.copyWithin(base, moneyIndex[m]! + direct.first, moneyIndex[m]! + direct.first + n);
-      const sum = this.wasm !== null ? this.wasm.centsFromDollars(base * 8, n) : centsFromDollarsJs(money64.subarray(base, base + n), money64, base, n);
+      let sum: number;
+      if (direct.width === 4) {
+        if (source.readSync === undefined) return false;
+        const read = (done: number, count: number) => {
+          if (!readExactlySync(source as Required<ByteSource>, this.memoryBytes, builder.stagingOffset, count * 8, at + done * 8)) throw new Error('the file ends inside a record batch');
+        };
+        // a value beyond Uint32 (BEYOND_UINT32) too: the batch read whole widens the columns
+        sum = this.centsThroughStaging(base * 4, n, read);
+      } else {
+        const money64 = money as Float64Array;
+        if (first !== direct.first) money64.copyWithin(base, moneyIndex[m]! + direct.first, moneyIndex[m]! + direct.first + n);
+        sum = this.wasm !== null ? this.wasm.centsFromDollars(base * 8, n) : centsFromDollarsJs(money64.subarray(base, base + n), money64, base, n);
+      }
       if (sum < 0) return false;
       batchTotals[m] = sum;
     }
@@ -1019,7 +1088,7 @@ class ArrowRows {
    */
   private fastKeys(keys: KeyColumns, n: number, first: number, rowBase: number, batchTotals: Float64Array): boolean {
     const { builder, ingest, out } = this;
-    const { money64, moneyIndex, totals, dateColumn } = builder;
+    const { money, moneyIndex, totals, dateColumn } = builder;
     const { days, offsets, bytes, limit, at } = keys;
     const wasm = ingest !== null && at !== null && this.roomOut(ingest, n + 1) ? ingest : null;
     if (wasm === null && this.plainStarts.length < n + 1) {
@@ -1092,7 +1161,7 @@ class ArrowRows {
     } else {
       for (let m = 0; m < MONEY_COLUMNS.length; m++) {
         let sum = totals[m]!;
-        for (let row = first; row < kept; row++) sum += money64[moneyIndex[m]! + row]!;
+        for (let row = first; row < kept; row++) sum += money[moneyIndex[m]! + row]!;
         totals[m] = sum;
       }
     }
@@ -1224,8 +1293,8 @@ class ArrowRows {
 
 /** Copy row `from` to row `to` in every column. */
 function moveRow(builder: TapeBuilder, from: number, to: number): void {
-  const { money64, moneyIndex, dateColumn, groupColumn } = builder;
-  for (let m = 0; m < moneyIndex.length; m++) money64[moneyIndex[m]! + to] = money64[moneyIndex[m]! + from]!;
+  const { money, moneyIndex, dateColumn, groupColumn } = builder;
+  for (let m = 0; m < moneyIndex.length; m++) money[moneyIndex[m]! + to] = money[moneyIndex[m]! + from]!;
   dateColumn[to] = dateColumn[from]!;
   if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
 }
@@ -1290,6 +1359,20 @@ export interface ArrowTuning {
   readonly kernel?: 'wasm' | 'js';
   /** the most 64 KiB pages the key loops' wasm memory may grow to (default: 1 GiB), to test what a full one does */
   readonly keyMemoryPages?: number;
+  /**
+   * where the fast path reads columns one by one with the wasm conversion, write the tape's money as Uint32
+   * cents from the start (default true; see TapeBuilder), rather than Float64 cents narrowed at the end
+   */
+  readonly uint32?: boolean;
+}
+
+/**
+ * The width a reader of these columns starts the tape's money at: 4 where every batch can take the direct
+ * path's Uint32 conversion (see ArrowTuning.uint32), else 8.
+ */
+function startingWidth(columns: ArrowColumns, tuning: ArrowTuning): MoneyWidth {
+  const direct = columns.fast !== null && columns.fast.bufferStarts !== null;
+  return direct && tuning.uint32 !== false && tuning.kernel !== 'js' && kernelModule().module !== null ? 4 : 8;
 }
 
 export async function readArrowTape(path: string, options: ReadOptions = {}, tuning: ArrowTuning = {}): Promise<ReadResult> {
@@ -1307,8 +1390,8 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
       result = split > 0 ? await readArrowInParallel(handle, path, plan, split, options, tuning) : null;
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
-        const builder = new TapeBuilder(plan.rows, options);
-        await readBatches(handle, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
+        const builder = new TapeBuilder(plan.rows, options, undefined, startingWidth(columns, tuning));
+        await readBatches(handleSource(handle), path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
         result = builder.finish(path);
       }
     }
@@ -1371,7 +1454,7 @@ async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan
     });
   } catch (error) {
     // what tableFromIPC would have refused: Arrow's loader, or the file cut short since it was planned
-    if (error instanceof TapeInputError) throw error;
+    if (error instanceof TapeInputError || error instanceof WideningNeeded) throw error;
     throw fileProblem(path, null, 'not a valid Arrow IPC file');
   }
 }
@@ -1402,9 +1485,11 @@ async function readBatchesDirect(source: ByteSource, plan: ArrowFilePlan, from: 
       if (current !== null) {
         const failed = (await current.done) as { error: unknown } | null;
         if (failed !== null) throw failed.error;
-        read = rows.completeDirect(current.direct, base);
+        read = rows.completeDirect(source, current.direct, base);
       }
       if (!read) {
+        // A batch read whole may widen the money columns: no read of the next batch may still be writing into them.
+        if (next !== null) await next.done;
         body ??= new Uint8Array(Math.max(...plan.batches.slice(from, to).map((block) => block.bodyLength)));
         rows.batch(await loadBatch(source, plan, b, body), plan.batches[b]!.rows, base);
       }
@@ -1469,9 +1554,12 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
 async function readArrowInParallel(handle: FileHandle, path: string, plan: ArrowFilePlan, split: number, options: ReadOptions, tuning: ArrowTuning): Promise<ReadResult | null> {
   const workers = ingestWorkers(1);
   // the header rules first, so that a file with no usable columns fails here, as in one pass
-  arrowColumnsFor(path, plan.schema.fields, options, tuning);
+  const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
   const firstRows = plan.batches.slice(0, split).reduce((sum, batch) => sum + batch.rows, 0);
   const { memory, layout } = allocateColumns(plan.rows, Boolean(options.groupBy), options.memoryLimit ?? null);
+  // both regions Uint32 or both Float64: the merge moves the rows of one layout
+  const reading = startingWidth(columns, tuning) === 4 ? uint32ReadingLayout(layout) : null;
+  const moneyWidth: MoneyWidth = reading === null ? 8 : 4;
   const task = (from: number, to: number, rowBase: number, rowLimit: number, checkedLater: boolean): ArrowRangeTask => ({
     kind: 'arrow-range',
     path,
@@ -1481,21 +1569,23 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
     rowBase,
     options,
     tuning,
-    region: { memory, layout, rowBase, rowLimit, checkedLater },
+    region: { memory, layout, rowBase, rowLimit, checkedLater, moneyWidth },
   });
   const outcomes = await Promise.allSettled([
-    readArrowRange(task(0, split, 0, firstRows, true), handle, plan),
+    readArrowRange(task(0, split, 0, firstRows, true), handleSource(handle), plan),
     workers[0]!.run<RangePartial>(task(split, plan.batches.length, firstRows, plan.rows, false)),
   ]);
   const [first, second] = outcomes;
-  if (first!.status === 'rejected') throw first!.reason;
+  // an amount beyond Uint32 in either region: one pass can widen the columns, two regions cannot
+  if (first!.status === 'rejected' && !(first!.reason instanceof WideningNeeded)) throw first!.reason;
   if (second!.status === 'rejected') {
     const error: unknown = second!.reason;
-    if (error instanceof WorkerTaskError && error.name !== 'TapeInputError') throw error;
+    if (error instanceof WorkerTaskError && error.name !== 'TapeInputError' && error.name !== 'WideningNeeded') throw error;
     return null;
   }
+  if (first!.status === 'rejected') return null;
   try {
-    return mergeRanges(path, memory, layout, [first!.value, second!.value], options);
+    return mergeRanges(path, memory, reading?.layout ?? layout, [first!.value, second!.value], options);
   } catch (error) {
     if (error instanceof MergeNotPossible) return null;
     throw error;

@@ -18,7 +18,7 @@
  * memory (its layout) may differ, which nothing but the memory's size depends on.
  */
 import { MAX_DICTIONARY_SIZE, MONEY_COLUMNS, MAX_EXACT_CENTS } from '../engine/schema.js';
-import type { Tape, TapeLayout } from '../engine/columns.js';
+import { moneyOver, type MoneyView, type Tape, type TapeLayout } from '../engine/columns.js';
 import { compareIds, pairsOfRuns, type RunParts } from './dedupe.js';
 import { KeySet, pairHash } from './key-set.js';
 import { MAX_LISTED_PROBLEMS, TapeInputError, type Problem } from './problems.js';
@@ -69,6 +69,8 @@ export class MergeNotPossible extends Error {}
 
 /**
  * Merge the regions (in file order) of one memory into a tape. The first region must start at row 0.
+ * `layout`: where the regions' columns are (the memory's, or the Uint32 reading layout they were all
+ * written in).
  * Throws what a single pass would throw at its end: the problems in strict mode, or a column total that
  * leaves exact arithmetic; throws MergeNotPossible when a dictionary overflows.
  */
@@ -95,8 +97,7 @@ export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: Ta
   }
 
   const buffer = memory.buffer;
-  const money64 = new Float64Array(buffer, 0, layout.byteLength >>> 3);
-  const moneyIndex = Int32Array.from(layout.moneyOffsets, (offset) => offset / 8);
+  const { money, moneyIndex } = moneyOver(buffer, layout);
   const dateColumn = new Uint16Array(buffer, layout.dateKeyOffset, layout.capacity);
   const groupColumn = layout.groupKeyOffset < 0 ? null : new Uint16Array(buffer, layout.groupKeyOffset, layout.capacity);
   // Every region's drops before any row moves: the finders read the regions' date columns as written.
@@ -115,14 +116,14 @@ export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: Ta
     const regionTotals = Float64Array.from(p.totals);
     for (let c = 0; c < MONEY_COLUMNS.length; c++) {
       if (regionTotals[c]! > MAX_EXACT_CENTS) exactTotals = false;
-      for (const row of drops) regionTotals[c]! -= money64[moneyIndex[c]! + p.rowBase + row]!;
+      for (const row of drops) regionTotals[c]! -= money[moneyIndex[c]! + p.rowBase + row]!;
       totals[c]! += regionTotals[c]!;
     }
-    rows = compact(p, drops, rows, { money64, moneyIndex, dateColumn, groupColumn }, dates.maps[r]!, groups.maps[r]!);
+    rows = compact(p, drops, rows, { money, moneyIndex, dateColumn, groupColumn }, dates.maps[r]!, groups.maps[r]!);
   }
 
   if (problemsTotal > 0 && options.lenient !== true) throw new TapeInputError(listed, problemsTotal);
-  checkTotals(exactTotals ? totals : columnTotals(money64, moneyIndex, 0, rows), file);
+  checkTotals(exactTotals ? totals : columnTotals(money, moneyIndex, 0, rows), file);
   const tape: Tape = {
     memory,
     layout: arrangeColumns(memory, layout, rows, dates.values.length, Math.max(...partials.map((p) => p.largestCents))),
@@ -248,7 +249,7 @@ function crossDuplicates(sets: readonly KeySet[], r: number, dates: MergedDictio
 }
 
 interface Columns {
-  readonly money64: Float64Array;
+  readonly money: MoneyView;
   readonly moneyIndex: Int32Array;
   readonly dateColumn: Uint16Array;
   readonly groupColumn: Uint16Array | null;
@@ -261,7 +262,7 @@ interface Columns {
  * source and target overlap.
  */
 function compact(p: RangePartial, drops: readonly number[], to: number, columns: Columns, dateMap: Uint16Array | null, groupMap: Uint16Array | null): number {
-  const { money64, moneyIndex, dateColumn, groupColumn } = columns;
+  const { money, moneyIndex, dateColumn, groupColumn } = columns;
   const first = to;
   let from = 0;
   const segments = [...drops, p.rows];
@@ -270,7 +271,7 @@ function compact(p: RangePartial, drops: readonly number[], to: number, columns:
     if (count > 0 && p.rowBase + from !== to) {
       for (let c = 0; c < moneyIndex.length; c++) {
         const base = moneyIndex[c]!;
-        money64.copyWithin(base + to, base + p.rowBase + from, base + p.rowBase + stop);
+        money.copyWithin(base + to, base + p.rowBase + from, base + p.rowBase + stop);
       }
       dateColumn.copyWithin(to, p.rowBase + from, p.rowBase + stop);
       groupColumn?.copyWithin(to, p.rowBase + from, p.rowBase + stop);
@@ -284,7 +285,7 @@ function compact(p: RangePartial, drops: readonly number[], to: number, columns:
   const end = p.rowBase + p.rows;
   if (to < end) {
     const clearFrom = Math.max(to, p.rowBase);
-    for (let c = 0; c < moneyIndex.length; c++) money64.fill(0, moneyIndex[c]! + clearFrom, moneyIndex[c]! + end);
+    for (let c = 0; c < moneyIndex.length; c++) money.fill(0, moneyIndex[c]! + clearFrom, moneyIndex[c]! + end);
     dateColumn.fill(0, clearFrom, end);
     groupColumn?.fill(0, clearFrom, end);
   }

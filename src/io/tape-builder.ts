@@ -7,7 +7,22 @@
  * keeps its own dictionaries, duplicate set and problems, as if its rows were a whole file; `partial()` hands
  * them over, and range-merge.ts turns the regions into the tape a single builder would have made.
  */
-import { allocateColumns, Dictionary16, groupRowsByDate, narrowMoney, type MemoryLimit, type Tape, type TapeLayout } from '../engine/columns.js';
+import {
+  allocateColumns,
+  Dictionary16,
+  groupRowsByDate,
+  MAX_NARROW_CENTS,
+  moneyOver,
+  narrowMoney,
+  settleUint32Columns,
+  uint32ReadingLayout,
+  widenMoney,
+  type MemoryLimit,
+  type MoneyView,
+  type MoneyWidth,
+  type Tape,
+  type TapeLayout,
+} from '../engine/columns.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS } from '../engine/schema.js';
 import { moneyStride, WasmKernels } from '../engine/wasm-kernels.js';
 import { kernelModule } from '../workers/kernel-module.js';
@@ -45,6 +60,16 @@ export interface RowRegion {
   readonly rowLimit: number;
   /** later regions' pairs will be looked up in this one's (it gets a filter that makes that cheap) */
   readonly checkedLater?: boolean;
+  /** 4: every region writes Uint32 cents from the start (see TapeBuilder's moneyWidth), and cannot widen */
+  readonly moneyWidth?: MoneyWidth;
+}
+
+/**
+ * A region's builder met an amount beyond Uint32 while its money columns were Uint32: the regions share the
+ * memory, so one region cannot widen alone, and the file is read again in one pass, which can.
+ */
+export class WideningNeeded extends Error {
+  override name = 'WideningNeeded';
 }
 
 /** What a region builder hands to the merge: plain data and transferable arrays, no views of the memory. */
@@ -84,16 +109,24 @@ export class TapeBuilder {
   /** per money column, the sum of the kept rows so far (in row order, as the rows are kept) */
   readonly totals = new Float64Array(MONEY_COLUMNS.length);
   readonly memory: WebAssembly.Memory;
+  /** the layout the memory was allocated for: Float64 money columns */
   readonly layout: TapeLayout;
+  /**
+   * Where the columns are while the tape is read: `layout`, or, for a builder asked to start with Uint32
+   * money (the Arrow reader's direct path), uint32ReadingLayout's until an amount beyond Uint32 widens them.
+   */
+  columns: TapeLayout;
+  /** while the money is Uint32: where this builder's dollars may go, 8 bytes for each of its rows; else -1 */
+  readonly stagingOffset: number;
   readonly rowBase: number;
   readonly rowLimit: number;
   /**
-   * The fast paths of the readers write cells here directly: `money64[moneyIndex[c] + row]` is money column
+   * The fast paths of the readers write cells here directly: `money[moneyIndex[c] + row]` is money column
    * c of absolute row `row` (one view over the whole memory, so a row's nine stores need no per-column view),
-   * `dateColumn[row]` and `groupColumn[row]` its keys.
+   * at the columns' width; `dateColumn[row]` and `groupColumn[row]` its keys.
    */
-  readonly money64: Float64Array;
-  readonly moneyIndex: Int32Array;
+  money: MoneyView;
+  moneyIndex: Int32Array;
   readonly dateColumn: Uint16Array;
   readonly groupColumn: Uint16Array | null;
   /**
@@ -102,11 +135,16 @@ export class TapeBuilder {
    */
   largestCents = Number.POSITIVE_INFINITY;
 
-  /** A builder of a tape of its own, for at most `capacity` rows. */
+  /**
+   * A builder of a tape of its own, for at most `capacity` rows. `moneyWidth` 4: its money columns start as
+   * Uint32 (when the memory leaves the room, see uint32ReadingLayout), for a reader that writes Uint32 cents
+   * through `money`; a write of Float64 cents (`money64`, commit) widens them first when it must.
+   */
   constructor(
     capacity: number,
     private readonly options: ReadOptions = {},
     region?: RowRegion,
+    moneyWidth: MoneyWidth = region?.moneyWidth ?? 8,
   ) {
     if (region === undefined) {
       ({ memory: this.memory, layout: this.layout } = allocateColumns(capacity, Boolean(options.groupBy), options.memoryLimit ?? null));
@@ -118,11 +156,15 @@ export class TapeBuilder {
       this.rowBase = region.rowBase;
       this.rowLimit = region.rowLimit;
     }
+    this.region = region !== undefined;
     this.nextRow = this.rowBase;
     const buffer = this.memory.buffer;
     const capacityRows = this.layout.capacity;
-    this.money64 = new Float64Array(buffer, 0, this.layout.byteLength >>> 3);
-    this.moneyIndex = Int32Array.from(this.layout.moneyOffsets, (offset) => offset / 8);
+    const reading = moneyWidth === 4 ? uint32ReadingLayout(this.layout) : null;
+    if (region !== undefined && moneyWidth === 4 && reading === null) throw new Error('the regions\' memory has no room for Uint32 reading');
+    this.columns = reading?.layout ?? this.layout;
+    this.stagingOffset = reading === null ? -1 : reading.stagingOffset + this.rowBase * 8;
+    ({ money: this.money, moneyIndex: this.moneyIndex } = moneyOver(buffer, this.columns));
     this.dateColumn = new Uint16Array(buffer, this.layout.dateKeyOffset, capacityRows);
     this.groupColumn = this.layout.groupKeyOffset < 0 ? null : new Uint16Array(buffer, this.layout.groupKeyOffset, capacityRows);
     // Rows of a region are tracked by its duplicate detection, so that a merge can drop the later of two
@@ -130,9 +172,34 @@ export class TapeBuilder {
     this.ids = new PairDeduper(this.rowLimit - this.rowBase, this.dateColumn, this.rowBase, region !== undefined, region?.checkedLater === true);
   }
 
+  /** whether this builder fills one region of a memory that other builders share */
+  private readonly region: boolean;
+
   /** A builder of rows [rowBase, rowLimit) of a memory that other builders share. */
   static region(region: RowRegion, options: ReadOptions = {}): TapeBuilder {
     return new TapeBuilder(region.rowLimit - region.rowBase, options, region);
+  }
+
+  /**
+   * The money columns as Float64, for the readers that write Float64 cents into them: widened first when
+   * they are Uint32.
+   */
+  get money64(): Float64Array {
+    this.widen();
+    return this.money as Float64Array;
+  }
+
+  /**
+   * Float64 money columns from here on: every kept row's cents move to `layout` (widenMoney). A region's
+   * builder throws WideningNeeded instead, as its memory holds other regions' Uint32 rows. The caller must
+   * have no read still writing into the memory.
+   */
+  widen(): void {
+    if (this.columns.moneyWidth === 8) return;
+    if (this.region) throw new WideningNeeded('an amount beyond Uint32 cents in a region read as Uint32');
+    widenMoney(this.memory, this.columns, this.layout, this.nextRow);
+    this.columns = this.layout;
+    ({ money: this.money, moneyIndex: this.moneyIndex } = moneyOver(this.memory.buffer, this.columns));
   }
 
   get lenient(): boolean {
@@ -163,10 +230,11 @@ export class TapeBuilder {
     }
     if (row >= this.rowLimit) throw new RangeError(`more rows than the ${this.rowLimit - this.rowBase} reserved`);
     if (idBytes === null) this.ids.idless(row - this.rowBase);
-    const money64 = this.money64;
+    if (this.columns.moneyWidth === 4 && !this.cents.every((value) => value <= MAX_NARROW_CENTS)) this.widen();
+    const money = this.money;
     for (let c = 0; c < MONEY_COLUMNS.length; c++) {
       const value = this.cents[c]!;
-      money64[this.moneyIndex[c]! + row] = value;
+      money[this.moneyIndex[c]! + row] = value;
       this.totals[c]! += value;
     }
     this.dateColumn[row] = dateKey;
@@ -190,7 +258,7 @@ export class TapeBuilder {
     const from = this.nextRow;
     const to = Math.min(this.rowLimit, Math.max(this.written, from + 1));
     if (from >= to) return;
-    for (let c = 0; c < MONEY_COLUMNS.length; c++) this.money64.fill(0, this.moneyIndex[c]! + from, this.moneyIndex[c]! + to);
+    for (let c = 0; c < MONEY_COLUMNS.length; c++) this.money.fill(0, this.moneyIndex[c]! + from, this.moneyIndex[c]! + to);
     this.dateColumn.fill(0, from, to);
     this.groupColumn?.fill(0, from, to);
   }
@@ -202,7 +270,7 @@ export class TapeBuilder {
     checkTotals(this.totals, file);
     const tape: Tape = {
       memory: this.memory,
-      layout: arrangeColumns(this.memory, this.layout, this.rows, this.dates.size, this.largestCents),
+      layout: arrangeColumns(this.memory, this.columns, this.rows, this.dates.size, this.largestCents),
       rows: this.rows,
       dates: this.dates.values,
       groupColumn: this.options.groupBy ?? null,
@@ -240,7 +308,9 @@ export class TapeBuilder {
 
 /**
  * A read tape's columns made ready for the kernels: the money columns narrowed to Uint32 cents when every
- * amount fits (columns.ts, narrowMoney; a `largestCents` within Uint32 says they do without a check), then
+ * amount fits (columns.ts, narrowMoney; a `largestCents` within Uint32 says they do without a check), or, when
+ * they were written as Uint32 from the start (`layout` a Uint32 reading layout), moved where narrowing puts
+ * them (settleUint32Columns); then
  * the rows grouped by date (columns.ts, groupRowsByDate). Both use the wasm loops when the kernels module loads
  * here (at memory speed, several times faster than the JavaScript ways: loops for narrowing, copies for
  * grouping). The module is loaded once per thread, and the thread that reads a tape is the one whose pool then
@@ -249,7 +319,9 @@ export class TapeBuilder {
 export function arrangeColumns(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
   const { module } = kernelModule();
   const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
-  return groupRowsByDate(memory, narrowMoney(memory, layout, rows, kernels, largestCents), rows, dateCount, kernels);
+  // Uint32 already (a reading layout): only moved to where narrowing would have put them
+  const narrowed = layout.moneyWidth === 4 ? settleUint32Columns(memory, layout, rows) : narrowMoney(memory, layout, rows, kernels, largestCents);
+  return groupRowsByDate(memory, narrowed, rows, dateCount, kernels);
 }
 
 /** The transferable arrays of a partial, for postMessage. */
@@ -257,12 +329,12 @@ export function partialTransferList(partial: RangePartial): ArrayBuffer[] {
   return [...deduperTransferList(partial.ids), partial.totals.buffer as ArrayBuffer];
 }
 
-export function columnTotals(money64: Float64Array, moneyIndex: Int32Array, from: number, to: number): Float64Array {
+export function columnTotals(money: MoneyView, moneyIndex: Int32Array, from: number, to: number): Float64Array {
   const totals = new Float64Array(MONEY_COLUMNS.length);
   for (let c = 0; c < MONEY_COLUMNS.length; c++) {
     const base = moneyIndex[c]!;
     let sum = 0;
-    for (let i = base + from; i < base + to; i++) sum += money64[i]!;
+    for (let i = base + from; i < base + to; i++) sum += money[i]!;
     totals[c] = sum;
   }
   return totals;

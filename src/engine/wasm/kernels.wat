@@ -1619,26 +1619,34 @@
     ;; $t0 and $t1 in lanes of their own (a splat of their sum would cancel out in the fold)
     (call $fold (i64x2.add (local.get $s) (i64x2.replace_lane 1 (i64x2.splat (local.get $t0)) (local.get $t1)))))
 
-  ;; Float dollars into whole cents, in place: the Arrow reader reads a Float64 money column of a record
-  ;; batch straight into its column of the tape and converts it here. For each of the $n values at $p:
+  ;; Float dollars into whole cents: $n Float64 dollars from $from, their cents from $to as Float64 ($width 8:
+  ;; the Arrow reader reads a money column of a record batch straight into the tape and converts it in place,
+  ;; $to = $from) or as Uint32 ($width 4: it reads a piece of the column into a small buffer and writes the
+  ;; tape's Uint32 columns at once, 4 bytes a value instead of 8, with no pass of narrowing afterwards).
+  ;; $to may be $from or before it, or apart from the dollars: a step stores only after loading its 32 bytes.
+  ;; For each value:
   ;;   x = dollars · 100; cents = Math.round(x) (nearest whole number, ties up), bit for bit as the
   ;;   JavaScript reader computes it for every input, then + 0 (−0 becomes 0);
   ;;   valid when dollars ≥ 0 (not NaN), |x − cents| ≤ 1e-12 · max(x, 1), and cents ≤ 2^53 − 1 (no infinity).
   ;; Returns the sum of the cents when every value is valid, else −1: the caller then reads the batch again
-  ;; through the cell readers, which name the bad value. Two lanes sum alternate rows: a sum that stays
-  ;; below 2^53 is exact in any order, and one that does not exceeds 2^53 − 1 in any order.
+  ;; through the cell readers, which name the bad value. As Uint32, −2 when every value is valid but one is
+  ;; above 2^32 − 1 (what was written is then not those cents: the caller makes the tape Float64). Two lanes
+  ;; sum alternate rows: a sum that stays below 2^53 is exact in any order, and one that does not exceeds
+  ;; 2^53 − 1 in any order.
   ;; It also keeps the largest cents it has written since the instance was made ($largest, read by
-  ;; largestCents): when every amount of a tape came through here, that bound tells narrowMoney whether the
-  ;; columns fit a Uint32 without a pass of its own over them (fitsUint32).
+  ;; largestCents), while every value was valid: when every amount of a tape came through here, that bound
+  ;; tells narrowMoney whether Float64 columns fit a Uint32 without a pass of its own over them (fitsUint32).
   ;; Math.round as one rounding to nearest (ties to even) and a correction of the ties it took down: x − c is
   ;; exact, and is +0.5 just where a tie went down. Adding the correction (+1 or +0) also turns −0 into 0, and
   ;; |x − c| is the same before and after it. Only the tolerance is tested on every value: the sign and the
   ;; size are tested once, on the smallest dollars and the largest cents kept in registers (a NaN or an
-  ;; infinity fails the tolerance, as x − c is then NaN). About 16 operations a pair of values.
-  (func (export "centsFromDollars") (param $p i32) (param $n i32) (result f64)
-    (local $end i32) (local $d v128) (local $x v128) (local $c v128) (local $diff v128)
+  ;; infinity fails the tolerance, as x − c is then NaN). As Uint32, a valid value's cents c is whole and in
+  ;; [0, 2^32) when the call succeeds: c + 2^52 is the f64 whose low 32 bits are c, exactly, so one add and a
+  ;; shuffle gather four of them. About 16 operations a pair of values.
+  (func (export "centsFromDollars") (param $from i32) (param $to i32) (param $n i32) (param $width i32) (result f64)
+    (local $end i32) (local $vend i32) (local $d v128) (local $x v128) (local $c v128) (local $diff v128) (local $first v128)
     (local $ok v128) (local $sum v128) (local $top v128) (local $low v128)
-    (local $hundred v128) (local $half v128) (local $one v128) (local $magnitude v128) (local $epsilon v128)
+    (local $hundred v128) (local $half v128) (local $one v128) (local $magnitude v128) (local $epsilon v128) (local $bias v128)
     (local $sd f64) (local $sx f64) (local $sc f64) (local $sdiff f64) (local $bad i32) (local $total f64)
     (local $largestHere f64) (local $lowest f64)
     ;; constants from mutable globals, read once: V8 would build a constant operand again on every pass of the
@@ -1648,12 +1656,15 @@
     (local.set $one (global.get $one))
     (local.set $magnitude (global.get $magnitude))
     (local.set $epsilon (global.get $epsilon))
+    (local.set $bias (global.get $bias))
     (local.set $ok (v128.const i64x2 -1 -1))
-    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (local.set $end (i32.add (local.get $from) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $vend (i32.add (local.get $from) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 3))))
     (block $done
-      (loop $pair
-        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
-        (local.set $d (v128.load (local.get $p)))
+      (loop $four
+        (br_if $done (i32.ge_u (local.get $from) (local.get $vend)))
+        ;; the first pair, kept in $first
+        (local.set $d (v128.load (local.get $from)))
         (local.set $x (f64x2.mul (local.get $d) (local.get $hundred)))
         (local.set $c (f64x2.nearest (local.get $x)))
         (local.set $diff (f64x2.sub (local.get $x) (local.get $c)))
@@ -1663,20 +1674,46 @@
           (f64x2.le
             (v128.and (local.get $diff) (local.get $magnitude))
             (f64x2.mul (local.get $epsilon) (f64x2.pmax (local.get $one) (local.get $x))))))
-        (v128.store (local.get $p) (local.get $c))
         (local.set $sum (f64x2.add (local.get $sum) (local.get $c)))
         (local.set $top (f64x2.pmax (local.get $top) (local.get $c)))
         (local.set $low (f64x2.pmin (local.get $low) (local.get $d)))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $pair)))
+        (local.set $first (local.get $c))
+        ;; the second pair, the same way
+        (local.set $d (v128.load offset=16 (local.get $from)))
+        (local.set $x (f64x2.mul (local.get $d) (local.get $hundred)))
+        (local.set $c (f64x2.nearest (local.get $x)))
+        (local.set $diff (f64x2.sub (local.get $x) (local.get $c)))
+        (local.set $c (f64x2.add (local.get $c)
+          (v128.and (f64x2.eq (local.get $diff) (local.get $half)) (local.get $one))))
+        (local.set $ok (v128.and (local.get $ok)
+          (f64x2.le
+            (v128.and (local.get $diff) (local.get $magnitude))
+            (f64x2.mul (local.get $epsilon) (f64x2.pmax (local.get $one) (local.get $x))))))
+        (local.set $sum (f64x2.add (local.get $sum) (local.get $c)))
+        (local.set $top (f64x2.pmax (local.get $top) (local.get $c)))
+        (local.set $low (f64x2.pmin (local.get $low) (local.get $d)))
+        ;; the same branch on every pass: predicted
+        (if (i32.eq (local.get $width) (i32.const 8))
+          (then
+            (v128.store (local.get $to) (local.get $first))
+            (v128.store offset=16 (local.get $to) (local.get $c))
+            (local.set $to (i32.add (local.get $to) (i32.const 32))))
+          (else
+            (v128.store (local.get $to)
+              (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                (f64x2.add (local.get $first) (local.get $bias)) (f64x2.add (local.get $c) (local.get $bias))))
+            (local.set $to (i32.add (local.get $to) (i32.const 16)))))
+        (local.set $from (i32.add (local.get $from) (i32.const 32)))
+        (br $four)))
     (local.set $total (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))))
     (local.set $largestHere (f64.max (f64x2.extract_lane 0 (local.get $top)) (f64x2.extract_lane 1 (local.get $top))))
     (local.set $lowest (f64.min (f64x2.extract_lane 0 (local.get $low)) (f64x2.extract_lane 1 (local.get $low))))
     (local.set $bad (i32.eqz (i64x2.all_true (local.get $ok))))
-    ;; an odd last value, the same way
-    (if (i32.and (local.get $n) (i32.const 1))
-      (then
-        (local.set $sd (f64.load (local.get $p)))
+    ;; the last $n mod 4 values, one by one, the same way
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $from) (local.get $end)))
+        (local.set $sd (f64.load (local.get $from)))
         (local.set $sx (f64.mul (local.get $sd) (f64.const 100)))
         (local.set $sc (f64.nearest (local.get $sx)))
         (local.set $sdiff (f64.sub (local.get $sx) (local.get $sc)))
@@ -1685,28 +1722,44 @@
         (if (i32.eqz (f64.le (f64.abs (local.get $sdiff))
                              (f64.mul (f64.const 1e-12) (f64.max (local.get $sx) (f64.const 1)))))
           (then (local.set $bad (i32.const 1))))
-        (f64.store (local.get $p) (local.get $sc))
+        (if (i32.eq (local.get $width) (i32.const 8))
+          (then
+            (f64.store (local.get $to) (local.get $sc))
+            (local.set $to (i32.add (local.get $to) (i32.const 8))))
+          (else
+            ;; saturating: a value that is not valid writes something, and never traps
+            (i32.store (local.get $to) (i32.trunc_sat_f64_u (local.get $sc)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))))
         ;; NaN has failed above; f64.max and f64.min would carry it into the bounds
         (if (i32.eqz (local.get $bad))
           (then
             (local.set $largestHere (f64.max (local.get $largestHere) (local.get $sc)))
             (local.set $lowest (f64.min (local.get $lowest) (local.get $sd)))))
-        (local.set $total (f64.add (local.get $total) (local.get $sc)))))
+        (local.set $total (f64.add (local.get $total) (local.get $sc)))
+        (local.set $from (i32.add (local.get $from) (i32.const 8)))
+        (br $tail)))
     (if (f64.lt (local.get $lowest) (f64.const 0)) (then (local.set $bad (i32.const 1))))
     (if (f64.gt (local.get $largestHere) (f64.const 9007199254740991)) (then (local.set $bad (i32.const 1))))
+    (if (local.get $bad) (then (return (f64.const -1))))
     (global.set $largest (f64.max (global.get $largest) (local.get $largestHere)))
-    (if (result f64) (local.get $bad) (then (f64.const -1)) (else (local.get $total))))
+    (if (result f64) (i32.and (i32.eq (local.get $width) (i32.const 4)) (f64.gt (local.get $largestHere) (f64.const 4294967295)))
+      (then (f64.const -2))
+      (else (local.get $total))))
+
+  ;; The largest cents centsFromDollars has written in this instance: a bound of the amounts only while no
+  ;; call has returned −1.
+  (global $largest (mut f64) (f64.const 0))
+  (func (export "largestCents") (result f64) (global.get $largest))
+
+  ;; centsFromDollars' constants
   (global $hundred (mut v128) (v128.const f64x2 100 100))
+  ;; 2^52: a whole number in [0, 2^32) plus this is the f64 whose low 32 bits are that number
+  (global $bias (mut v128) (v128.const f64x2 4503599627370496 4503599627370496))
   (global $half (mut v128) (v128.const f64x2 0.5 0.5))
   (global $one (mut v128) (v128.const f64x2 1 1))
   ;; all but the sign bit: |v| as v & $magnitude
   (global $magnitude (mut v128) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff))
   (global $epsilon (mut v128) (v128.const f64x2 1e-12 1e-12))
-
-  ;; The largest cents centsFromDollars has written in this instance: a bound of the amounts only while every
-  ;; call has returned a sum (a call that returned −1 may have written anything, and met a NaN).
-  (global $largest (mut f64) (f64.const 0))
-  (func (export "largestCents") (result f64) (global.get $largest))
 
   ;; Every byte of [$p, $p + $bytes) ($bytes even) folded into one v128: 64 bytes a step into four
   ;; accumulators, then the remaining 16-bit words one by one into one lane (a word in both lanes would
