@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { allocateColumns, groupRowsByDate, narrowMoney, tapeViews, viewsOf, type GroupingKernels, type TapeLayout } from '../src/engine/columns.js';
+import {
+  allocateColumns,
+  groupRowsByDate,
+  narrowMoney,
+  settleUint32Columns,
+  tapeViews,
+  uint32ReadingLayout,
+  viewsOf,
+  type GroupingKernels,
+  type TapeLayout,
+} from '../src/engine/columns.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { WasmKernels } from '../src/engine/wasm-kernels.js';
@@ -72,6 +82,37 @@ describe.each(LOOPS)('grouping a tape’s rows by date (%s)', (_, loopsFor) => {
   });
 });
 
+describe.each(LOOPS)('grouping a tape read with Uint32 money from the start (%s)', (_, loopsFor) => {
+  it('moves whole rows, stably, its date keys read where the Float64 layout has them', () => {
+    for (const [capacity, rows, dateCount, withGroup, seed] of [
+      [1000, 1000, 12, true, 11],
+      [1000, 700, 12, false, 12],
+      [4099, 4099, 40, false, 13],
+      [20_000, 19_000, 1000, true, 14],
+    ] as const) {
+      const random = seededRandom(seed);
+      const { memory, layout: wide } = allocateColumns(capacity, withGroup);
+      const reading = uint32ReadingLayout(wide)!.layout;
+      const views = viewsOf(memory.buffer, reading, rows);
+      views.money.forEach((column, c) => {
+        for (let i = 0; i < rows; i++) column[i] = i * 16 + c;
+      });
+      for (let i = 0; i < rows; i++) views.dateKeys[i] = Math.floor(random() * dateCount);
+      if (views.groupKeys) for (let i = 0; i < rows; i++) views.groupKeys[i] = Math.floor(random() * 7);
+      const layout = settleUint32Columns(memory, reading, rows);
+      const before = rowsOf(memory, layout, rows);
+      const expected = before.map((row, i) => ({ row, i })).sort((a, b) => a.row.date - b.row.date || a.i - b.i).map(({ row }) => row);
+      expect(expected).not.toEqual(before);
+      const loops = loopsFor(memory, wide);
+      const grouped = groupRowsByDate(memory, layout, rows, dateCount, loops);
+      // with the loops, moved within the memory: each money column one slot up
+      if (loops !== null) expect(grouped.moneyOffsets).toEqual(layout.moneyOffsets.map((offset) => offset + layout.moneyOffsets[1]!));
+      else expect(grouped).toBe(layout);
+      expect(rowsOf(memory, grouped, rows), `${rows} of ${capacity} rows, ${dateCount} dates`).toEqual(expected);
+    }
+  });
+});
+
 describe('grouping leaves a tape as it is', () => {
   it('when its dates already ascend', () => {
     const { memory, layout: wide } = randomTape(100, 1, false, 7);
@@ -108,19 +149,25 @@ describe('every read tape', () => {
 
 describe("the wasm grouping loops' checks", () => {
   it('refuse values beyond the columns, misaligned, or a count that is not whole, before wasm runs', () => {
-    // zeroed columns: every destination is place 0
+    // zeroed columns: every key is 0, and its cursor (at byte 800) starts at place 0
     const { memory, layout } = allocateColumns(100, false);
     const kernels = WasmKernels.instantiate(kernelModule().module!, memory, layout);
     const end = layout.scratchOffset;
-    expect(() => kernels.scatterU32(0, 400, end - 396, 100)).toThrow(RangeError);
-    expect(() => kernels.scatterU32(2, 400, 800, 100)).toThrow(RangeError);
-    expect(() => kernels.scatterU32(0, 400, 800, 99.5)).toThrow(RangeError);
-    expect(() => kernels.scatterU16(0, 400, end - 198, 100)).toThrow(RangeError);
-    expect(() => kernels.scatterU16(0, 402, 800, 100)).toThrow(RangeError);
-    expect(() => kernels.dateDestinations(1, 100, 0, 3, 400)).toThrow(RangeError);
-    expect(() => kernels.dateDestinations(0, 100, end - 8, 3, 400)).toThrow(RangeError);
+    const cursor = new Uint32Array(memory.buffer, 800, 1);
+    expect(() => kernels.scatterByKeyU32(0, 400, 800, 1, end - 396, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU32(2, 400, 800, 1, 1000, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU32(0, 401, 800, 1, 1000, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU32(0, 400, end - 2, 1, 1000, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU32(0, 400, 800, 1, 1000, 99.5)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU16(0, 400, 800, 1, end - 198, 100)).toThrow(RangeError);
+    expect(() => kernels.scatterByKeyU16(0, 402, 800, 1, 1000, 99.5)).toThrow(RangeError);
+    expect(() => kernels.countKeys(1, 100, 800, 3)).toThrow(RangeError);
+    expect(() => kernels.countKeys(400, 100, end - 8, 3)).toThrow(RangeError);
+    expect(cursor[0]).toBe(0);
     // the same calls within the columns and aligned pass
-    expect(() => kernels.scatterU32(0, 400, end - 400, 100)).not.toThrow();
-    expect(() => kernels.scatterU16(0, 400, end - 200, 100)).not.toThrow();
+    expect(() => kernels.scatterByKeyU32(0, 400, 800, 1, end - 400, 100)).not.toThrow();
+    cursor[0] = 0;
+    expect(() => kernels.scatterByKeyU16(0, 400, 800, 1, end - 200, 100)).not.toThrow();
+    expect(kernels.countKeys(400, 100, 800, 1)).toBe(true);
   });
 });

@@ -331,20 +331,18 @@ export function widenMoney(memory: WebAssembly.Memory, reading: TapeLayout, wide
 }
 
 /**
- * A tape read in a Uint32 reading layout, `rows` rows kept: its columns moved to where narrowMoney leaves a
- * tape's (narrowLayout), and that layout. Every move goes to a lower byte, in a forward pass.
+ * A tape read in a Uint32 reading layout, `rows` rows kept: its money columns moved to where narrowMoney
+ * leaves a tape's (packed for `rows` rows from byte 0), the key columns left where they are (groupRowsByDate
+ * moves them anyway), and that layout. Every move goes to a lower byte, in a forward pass.
  */
 export function settleUint32Columns(memory: WebAssembly.Memory, reading: TapeLayout, rows: number): TapeLayout {
-  const narrow = narrowLayout(reading, rows);
+  const { moneyOffsets } = layoutFor(rows, reading.groupKeyOffset >= 0, 4);
   const words = new Uint32Array(memory.buffer);
   reading.moneyOffsets.forEach((offset, c) => {
     // every row kept (rows = capacity): the money is in place already
-    if (narrow.moneyOffsets[c] !== offset) words.copyWithin(narrow.moneyOffsets[c]! / 4, offset / 4, offset / 4 + rows);
+    if (moneyOffsets[c] !== offset) words.copyWithin(moneyOffsets[c]! / 4, offset / 4, offset / 4 + rows);
   });
-  const bytes = new Uint8Array(memory.buffer);
-  bytes.copyWithin(narrow.dateKeyOffset, reading.dateKeyOffset, reading.dateKeyOffset + rows * 2);
-  if (reading.groupKeyOffset >= 0) bytes.copyWithin(narrow.groupKeyOffset, reading.groupKeyOffset, reading.groupKeyOffset + rows * 2);
-  return narrow;
+  return { ...reading, capacity: rows, moneyOffsets };
 }
 
 /** One view over a whole memory of its money columns at `layout`'s width: money[offset / width + row]. */
@@ -383,14 +381,17 @@ export class Dictionary16 {
  */
 export interface GroupingKernels {
   /**
-   * For each of `count` Uint16 keys from byte `keys`, each below `keyCount`: the Uint32 at `dest` + 4i =
-   * cursors[key]++ (`keyCount` Uint32 cursors at byte `cursors`).
+   * counts[key] += 1 for each of `count` Uint16 keys from byte `keys`, each below `keyCount` (`keyCount`
+   * Uint32 counts at byte `counts`); whether the keys never descend.
    */
-  dateDestinations(keys: number, count: number, cursors: number, keyCount: number, dest: number): void;
-  /** `count` Uint32 values from byte `from`, value i to place dest[i] of the column at byte `to` */
-  scatterU32(from: number, dest: number, to: number, count: number): void;
+  countKeys(keys: number, count: number, counts: number, keyCount: number): boolean;
+  /**
+   * `count` Uint32 values from byte `from`, value i to place cursors[keys[i]]++ of the column at byte `to`
+   * (Uint16 keys from byte `keys`, each below `keyCount`; `keyCount` Uint32 cursors at byte `cursors`)
+   */
+  scatterByKeyU32(from: number, keys: number, cursors: number, keyCount: number, to: number, count: number): void;
   /** the same for Uint16 values */
-  scatterU16(from: number, dest: number, to: number, count: number): void;
+  scatterByKeyU16(from: number, keys: number, cursors: number, keyCount: number, to: number, count: number): void;
 }
 
 /**
@@ -404,48 +405,76 @@ export interface GroupingKernels {
  * blocks). Every consumer of a tape is indifferent to the order of its rows (sums of whole cents are exact in
  * any order; row numbers in messages are those of the input, given before this runs).
  *
- * A narrowed tape (narrowMoney) is reordered within the memory it already has: narrowing left the room of the
- * Float64 columns, about 36 bytes a row, behind the Uint32 ones. Each row's destination is found once (4
- * bytes a row, in that room); then the group keys move to a new place after every old column, and the money
- * columns one slot up, from the last to the first, each into the slot its successor (or the old key columns)
- * has just left; last, the date keys are written as runs. So no move overwrites a value it has yet to read,
- * and the wasm loops (`kernels`) make one pass a column, at memory speed. Without those loops, or for a tape
- * whose money stays Float64, or one too small for that room (a few dozen rows), the rows are reordered in place
- * through a copy of one column at a time, in JavaScript, and the layout stays as it is.
+ * Uint32 money columns packed from byte 0 (narrowMoney's, or settleUint32Columns') are reordered within the
+ * memory they already have: the reader left the room of the Float64 columns, about 36 bytes a row, behind
+ * them. The group keys move to a new place after every old column, and the money columns one slot up, from
+ * the last to the first, each into the slot its successor (or the old key columns) has just left; each move
+ * finds a row's place from its date key and a cursor per date. The date keys are read by every move, so where
+ * a move would overwrite them they are first copied above every place a move writes; last, they are written
+ * as runs. So no move overwrites a value it has yet to read, and the wasm loops (`kernels`) make one pass a
+ * column, at memory speed, and count the dates too. Without those loops, or for a tape whose money stays
+ * Float64, or one too small for that room (a few dozen rows), the rows are reordered in place through a copy
+ * of one column at a time, in JavaScript, and the layout stays as it is.
  */
 export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, kernels: GroupingKernels | null = null): TapeLayout {
-  const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
+  const withGroup = layout.groupKeyOffset >= 0;
+  const slot = alignUp(rows * 4);
+  const dateKeyOffset = (MONEY_COLUMNS.length + 1) * slot;
+  const groupKeyOffset = withGroup ? alignUp(dateKeyOffset + rows * 2) : -1;
+  const cursorOffset = alignUp((withGroup ? groupKeyOffset : dateKeyOffset) + rows * 2);
+  const movesEnd = cursorOffset + dateCount * 4;
+  const keyBytes = rows * 2;
+  const cursorBytes = dateCount * 4;
+  const apart = (a: number, aBytes: number, b: number, bBytes: number) => a + aBytes <= b || b + bBytes <= a;
+  // Everything from the second slot to the cursors is written by a move
+  const keysInTheWay = !apart(layout.dateKeyOffset, keyBytes, slot, movesEnd - slot);
+  const keysAt = keysInTheWay ? alignUp(movesEnd) : layout.dateKeyOffset;
+  // the group keys are read once, first, after the counts and the copy of the date keys were written
+  const groupClear =
+    !withGroup ||
+    (apart(layout.groupKeyOffset, keyBytes, cursorOffset, cursorBytes) &&
+      apart(layout.groupKeyOffset, keyBytes, groupKeyOffset, keyBytes) &&
+      apart(layout.groupKeyOffset, keyBytes, keysAt, keysInTheWay ? keyBytes : 0));
+  const inPlace =
+    kernels !== null &&
+    layout.moneyWidth === 4 &&
+    layout.moneyOffsets.every((offset, c) => offset === c * slot) &&
+    apart(layout.dateKeyOffset, keyBytes, cursorOffset, cursorBytes) &&
+    groupClear &&
+    Math.max(movesEnd, keysAt + keyBytes) <= layout.scratchOffset;
+
   const starts = new Uint32Array(dateCount + 1);
   let ascending = true;
-  for (let i = 0; i < rows; i++) {
-    starts[keys[i]! + 1]!++;
-    if (i > 0 && keys[i]! < keys[i - 1]!) ascending = false;
+  if (inPlace) {
+    const counts = new Uint32Array(memory.buffer, cursorOffset, dateCount);
+    counts.fill(0);
+    ascending = kernels.countKeys(layout.dateKeyOffset, rows, cursorOffset, dateCount);
+    starts.set(counts, 1);
+  } else {
+    const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
+    for (let i = 0; i < rows; i++) {
+      starts[keys[i]! + 1]!++;
+      if (i > 0 && keys[i]! < keys[i - 1]!) ascending = false;
+    }
   }
   if (ascending) return layout;
   for (let k = 0; k < dateCount; k++) starts[k + 1]! += starts[k]!;
-
-  const withGroup = layout.groupKeyOffset >= 0;
-  const narrow = layoutFor(rows, withGroup, 4);
-  const asNarrowed =
-    layout.moneyWidth === 4 &&
-    layout.moneyOffsets.every((offset, c) => offset === narrow.moneyOffsets[c]) &&
-    layout.dateKeyOffset === narrow.dateKeyOffset &&
-    layout.groupKeyOffset === narrow.groupKeyOffset;
-  const slot = narrow.moneyOffsets[1]!;
-  const dateKeyOffset = (MONEY_COLUMNS.length + 1) * slot;
-  const groupKeyOffset = withGroup ? alignUp(dateKeyOffset + rows * 2) : -1;
-  const destOffset = alignUp((withGroup ? groupKeyOffset : dateKeyOffset) + rows * 2);
-  const cursorOffset = alignUp(destOffset + rows * 4);
-  if (kernels === null || !asNarrowed || cursorOffset + dateCount * 4 > layout.scratchOffset) {
+  if (!inPlace) {
     groupThroughCopies(viewsOf(memory.buffer, layout, rows), starts);
     return layout;
   }
 
-  new Uint32Array(memory.buffer, cursorOffset, dateCount).set(starts.subarray(0, dateCount));
-  kernels.dateDestinations(layout.dateKeyOffset, rows, cursorOffset, dateCount, destOffset);
-  if (withGroup) kernels.scatterU16(layout.groupKeyOffset, destOffset, groupKeyOffset, rows);
+  if (keysInTheWay) new Uint8Array(memory.buffer).copyWithin(keysAt, layout.dateKeyOffset, layout.dateKeyOffset + rows * 2);
+  const cursors = new Uint32Array(memory.buffer, cursorOffset, dateCount);
+  if (withGroup) {
+    cursors.set(starts.subarray(0, dateCount));
+    kernels.scatterByKeyU16(layout.groupKeyOffset, keysAt, cursorOffset, dateCount, groupKeyOffset, rows);
+  }
   const moneyOffsets = layout.moneyOffsets.map((_, c) => (c + 1) * slot);
-  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) kernels.scatterU32(layout.moneyOffsets[c]!, destOffset, moneyOffsets[c]!, rows);
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) {
+    cursors.set(starts.subarray(0, dateCount));
+    kernels.scatterByKeyU32(layout.moneyOffsets[c]!, keysAt, cursorOffset, dateCount, moneyOffsets[c]!, rows);
+  }
   const grouped = new Uint16Array(memory.buffer, dateKeyOffset, rows);
   for (let k = 0; k < starts.length - 1; k++) grouped.fill(k, starts[k]!, starts[k + 1]!);
   return { ...layout, moneyOffsets, dateKeyOffset, groupKeyOffset };

@@ -57,10 +57,10 @@ interface KernelExports {
   largestCents(): number;
   fitsUint32(at: number, count: number): number;
   narrowMoney(from: number, to: number, count: number): void;
-  /** groupRowsByDate's loops (columns.ts, GroupingKernels; dateDestinations without the key count, which it trusts) */
-  dateDestinations(keys: number, count: number, cursors: number, dest: number): void;
-  scatterU32(from: number, dest: number, to: number, count: number): void;
-  scatterU16(from: number, dest: number, to: number, count: number): void;
+  /** groupRowsByDate's loops (columns.ts, GroupingKernels, without the key count, which they trust) */
+  countKeys(keys: number, count: number, counts: number): number;
+  scatterByKeyU32(from: number, keys: number, cursors: number, to: number, count: number): void;
+  scatterByKeyU16(from: number, keys: number, cursors: number, to: number, count: number): void;
 }
 
 const EXPORTS: readonly (keyof KernelExports)[] = [
@@ -78,9 +78,9 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
   'largestCents',
   'fitsUint32',
   'narrowMoney',
-  'dateDestinations',
-  'scatterU32',
-  'scatterU16',
+  'countKeys',
+  'scatterByKeyU32',
+  'scatterByKeyU16',
 ];
 
 /** The kernels that read money columns, under the Float64 kernels' names, and groupRowsByDate's loops. */
@@ -95,9 +95,9 @@ type MoneyKernels = Pick<
   | 'largestCents'
   | 'fitsUint32'
   | 'narrowMoney'
-  | 'dateDestinations'
-  | 'scatterU32'
-  | 'scatterU16'
+  | 'countKeys'
+  | 'scatterByKeyU32'
+  | 'scatterByKeyU16'
 >;
 
 /**
@@ -119,9 +119,9 @@ function kernelsFor(exports: KernelExports, moneyWidth: MoneyWidth): MoneyKernel
     largestCents: exports.largestCents,
     fitsUint32: exports.fitsUint32,
     narrowMoney: exports.narrowMoney,
-    dateDestinations: exports.dateDestinations,
-    scatterU32: exports.scatterU32,
-    scatterU16: exports.scatterU16,
+    countKeys: exports.countKeys,
+    scatterByKeyU32: exports.scatterByKeyU32,
+    scatterByKeyU16: exports.scatterByKeyU16,
   };
 }
 
@@ -252,23 +252,23 @@ export class WasmKernels {
     this.kernels.narrowMoney(from, to, count);
   }
 
-  /** groupRowsByDate's first loop (columns.ts): each row's place, dest[i] = cursors[keys[i]]++. */
-  dateDestinations(keys: number, count: number, cursors: number, keyCount: number, dest: number): void {
+  /** groupRowsByDate's count of each date's rows (columns.ts): whether the keys never descend. */
+  countKeys(keys: number, count: number, counts: number, keyCount: number): boolean {
     // Keys are trusted to be below keyCount, as the kernels trust them (columns.ts builds them from a dictionary).
-    for (const [at, n, width] of [[keys, count, 2], [dest, count, 4], [cursors, keyCount, 4]] as const) this.checkValues(at, n, width);
-    this.kernels.dateDestinations(keys, count, cursors, dest);
+    for (const [at, n, width] of [[keys, count, 2], [counts, keyCount, 4]] as const) this.checkValues(at, n, width);
+    return this.kernels.countKeys(keys, count, counts) === 1;
   }
 
-  /** groupRowsByDate's moves: value i of `count` Uint32 from byte `from` to place dest[i] of the column at `to`. */
-  scatterU32(from: number, dest: number, to: number, count: number): void {
-    for (const at of [from, dest, to]) this.checkValues(at, count, 4);
-    this.kernels.scatterU32(from, dest, to, count);
+  /** groupRowsByDate's moves: value i of `count` Uint32 from byte `from` to place cursors[keys[i]]++ of the column at `to`. */
+  scatterByKeyU32(from: number, keys: number, cursors: number, keyCount: number, to: number, count: number): void {
+    for (const [at, n, width] of [[from, count, 4], [keys, count, 2], [cursors, keyCount, 4], [to, count, 4]] as const) this.checkValues(at, n, width);
+    this.kernels.scatterByKeyU32(from, keys, cursors, to, count);
   }
 
   /** The same for Uint16 values (group keys). */
-  scatterU16(from: number, dest: number, to: number, count: number): void {
-    for (const [at, width] of [[from, 2], [dest, 4], [to, 2]] as const) this.checkValues(at, count, width);
-    this.kernels.scatterU16(from, dest, to, count);
+  scatterByKeyU16(from: number, keys: number, cursors: number, keyCount: number, to: number, count: number): void {
+    for (const [at, n, width] of [[from, count, 2], [keys, count, 2], [cursors, keyCount, 4], [to, count, 2]] as const) this.checkValues(at, n, width);
+    this.kernels.scatterByKeyU16(from, keys, cursors, to, count);
   }
 
   /** `count` values of `width` bytes from byte `at`, aligned to their width, within the columns (before the scratch area). */

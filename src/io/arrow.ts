@@ -1006,7 +1006,7 @@ class ArrowRows {
     const moneyAt: number[] = [];
     const { columns } = builder;
     const width = columns.moneyWidth;
-    const moneyBytes = this.memoryBytes;
+    const tapeBytes = this.memoryBytes;
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
       const f = plan.moneyFields[m]!;
       const at = f < 0 ? -1 : where(f, 1, n * 8);
@@ -1015,8 +1015,11 @@ class ArrowRows {
       if (at < 0) return null;
       // Float64: the dollars into their place; Uint32: as many bytes of them over their cents' place, to fault it in
       const into = columns.moneyOffsets[m]! + first * width;
-      reads.push({ at, into: moneyBytes.subarray(into, into + n * width) });
+      reads.push({ at, into: tapeBytes.subarray(into, into + n * width) });
     }
+    // the date keys' place too, faulted in as the money's is (by as many bytes of the days): the keys are copied there
+    const dateKeysAt = builder.dateColumn.byteOffset + first * 2;
+    reads.push({ at: dayAt, into: tapeBytes.subarray(dateKeysAt, dateKeysAt + n * 2) });
     const keys = scratch.columns(n, Math.max(0, idBytes));
     const asBytes = (array: Int32Array, length: number) => new Uint8Array(array.buffer, array.byteOffset, length * 4);
     reads.push({ at: dayAt, into: asBytes(keys.days, n) });

@@ -1848,44 +1848,54 @@
 
   ;; ---- Grouping rows by date (src/engine/columns.ts, groupRowsByDate) ----
 
-  ;; For each of $count rows, the place its date's next row goes: $dest[i] = $cursors[$keys[i]]++ (Uint16 keys,
-  ;; Uint32 cursors and destinations). The cursors start at each date's first place.
-  (func (export "dateDestinations") (param $keys i32) (param $count i32) (param $cursors i32) (param $dest i32)
-    (local $end i32) (local $cursor i32) (local $place i32)
+  ;; How many rows each key has: $counts[k] += 1 for each of the $count Uint16 keys at $keys (Uint32 counts,
+  ;; set by the caller). Returns 1 when the keys never descend (the rows are grouped already), else 0.
+  (func (export "countKeys") (param $keys i32) (param $count i32) (param $counts i32) (result i32)
+    (local $end i32) (local $key i32) (local $previous i32) (local $descents i32) (local $at i32)
     (local.set $end (i32.add (local.get $keys) (i32.shl (local.get $count) (i32.const 1))))
     (block $done
       (loop $row
         (br_if $done (i32.ge_u (local.get $keys) (local.get $end)))
-        (local.set $cursor (i32.add (local.get $cursors) (i32.shl (i32.load16_u (local.get $keys)) (i32.const 2))))
-        (local.set $place (i32.load (local.get $cursor)))
-        (i32.store (local.get $dest) (local.get $place))
-        (i32.store (local.get $cursor) (i32.add (local.get $place) (i32.const 1)))
+        (local.set $key (i32.load16_u (local.get $keys)))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (local.get $key) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $descents (i32.or (local.get $descents) (i32.lt_u (local.get $key) (local.get $previous))))
+        (local.set $previous (local.get $key))
         (local.set $keys (i32.add (local.get $keys) (i32.const 2)))
-        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
-        (br $row))))
+        (br $row)))
+    (i32.eqz (local.get $descents)))
 
-  ;; $count Uint32 values from byte $from, value i to place $dest[i] of the column at byte $to.
-  (func (export "scatterU32") (param $from i32) (param $dest i32) (param $to i32) (param $count i32)
-    (local $end i32)
+  ;; $count Uint32 values from byte $from, value i to place $cursors[$keys[i]]++ of the column at byte $to
+  ;; (Uint16 keys, Uint32 cursors starting at each key's first place): each row goes after the rows of its key
+  ;; before it. The keys are read again for every column, 2 bytes a row, rather than a place written once
+  ;; for all (4 bytes a row, written and then read for every column).
+  (func (export "scatterByKeyU32") (param $from i32) (param $keys i32) (param $cursors i32) (param $to i32) (param $count i32)
+    (local $end i32) (local $cursor i32) (local $place i32)
     (local.set $end (i32.add (local.get $from) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $value
         (br_if $done (i32.ge_u (local.get $from) (local.get $end)))
-        (i32.store (i32.add (local.get $to) (i32.shl (i32.load (local.get $dest)) (i32.const 2))) (i32.load (local.get $from)))
+        (local.set $cursor (i32.add (local.get $cursors) (i32.shl (i32.load16_u (local.get $keys)) (i32.const 2))))
+        (local.set $place (i32.load (local.get $cursor)))
+        (i32.store (local.get $cursor) (i32.add (local.get $place) (i32.const 1)))
+        (i32.store (i32.add (local.get $to) (i32.shl (local.get $place) (i32.const 2))) (i32.load (local.get $from)))
         (local.set $from (i32.add (local.get $from) (i32.const 4)))
-        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
+        (local.set $keys (i32.add (local.get $keys) (i32.const 2)))
         (br $value))))
 
-  ;; $count Uint16 values from byte $from, value i to place $dest[i] of the column at byte $to.
-  (func (export "scatterU16") (param $from i32) (param $dest i32) (param $to i32) (param $count i32)
-    (local $end i32)
+  ;; The same for Uint16 values.
+  (func (export "scatterByKeyU16") (param $from i32) (param $keys i32) (param $cursors i32) (param $to i32) (param $count i32)
+    (local $end i32) (local $cursor i32) (local $place i32)
     (local.set $end (i32.add (local.get $from) (i32.shl (local.get $count) (i32.const 1))))
     (block $done
       (loop $value
         (br_if $done (i32.ge_u (local.get $from) (local.get $end)))
-        (i32.store16 (i32.add (local.get $to) (i32.shl (i32.load (local.get $dest)) (i32.const 1))) (i32.load16_u (local.get $from)))
+        (local.set $cursor (i32.add (local.get $cursors) (i32.shl (i32.load16_u (local.get $keys)) (i32.const 2))))
+        (local.set $place (i32.load (local.get $cursor)))
+        (i32.store (local.get $cursor) (i32.add (local.get $place) (i32.const 1)))
+        (i32.store16 (i32.add (local.get $to) (i32.shl (local.get $place) (i32.const 1))) (i32.load16_u (local.get $from)))
         (local.set $from (i32.add (local.get $from) (i32.const 2)))
-        (local.set $dest (i32.add (local.get $dest) (i32.const 4)))
+        (local.set $keys (i32.add (local.get $keys) (i32.const 2)))
         (br $value))))
 
 )
