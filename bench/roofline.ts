@@ -17,8 +17,10 @@
  * Tapes: `syntheticTape({rows, dates: 12, seed: 1})`, loan-major (the date key changes at almost every row,
  * the worst case for grouping), and the same rows sorted by date (long runs of one key).
  *
- * Then the dispatch: the empty task's round trip, and calling thread against pool on small tapes, which
- * places DEFAULT_CROSSOVER_ROWS.
+ * Then the dispatch: the empty task's round trip, against the machine's floor for it measured in the same run
+ * (a bare round trip between two threads that each sleep until the other wakes them: Atomics.wait and
+ * notify, no pool, no message), and calling thread against pool on small tapes, which places
+ * DEFAULT_CROSSOVER_ROWS.
  *
  * All methods of one table run round-robin (see timeRoundRobin), and every median comes with its p10–p90.
  * Before timing, the wasm and JavaScript results are compared bit for bit; a difference exits with 1, because
@@ -26,6 +28,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { KpiPool, type Snapshot, type Tape } from 'loan-kpi-stress';
 // Not yet exported from the package index: imported from the build output until it is.
 import { syntheticTape } from '../dist/io/synthetic.js';
@@ -158,10 +161,39 @@ interface SizeResult {
 
 interface DispatchResult {
   readonly noopUs: Summary;
+  readonly bareUs: Summary;
   readonly sizes: readonly SizeResult[];
   /** where the pool starts to beat the calling thread, and where the helped pool does */
   readonly crossover: number | null;
   readonly helpedCrossover: number | null;
+}
+
+/**
+ * Round trips between this thread and a bare worker thread, each sleeping in Atomics.wait until the other
+ * stores and notifies: the cost of waking a sleeping thread and being woken by it, which every round trip
+ * through a pool of sleeping workers pays (on a virtual machine, a sleeping vCPU is woken by the host).
+ */
+async function bareRoundTrips(calls: number): Promise<Summary> {
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(
+    `const flags = new Int32Array(require('node:worker_threads').workerData);
+     for (;;) { Atomics.wait(flags, 0, 0); if (Atomics.load(flags, 1) === 1) break; Atomics.store(flags, 0, 0); Atomics.notify(flags, 0); }`,
+    { eval: true, workerData: flags.buffer },
+  );
+  await new Promise((resolve) => worker.once('online', resolve));
+  const us: number[] = [];
+  for (let i = 0; i < calls + calls / 10; i++) {
+    const start = process.hrtime.bigint();
+    Atomics.store(flags, 0, 1);
+    Atomics.notify(flags, 0);
+    Atomics.wait(flags, 0, 1);
+    if (i >= calls / 10) us.push(Number(process.hrtime.bigint() - start) / 1e3);
+  }
+  Atomics.store(flags, 1, 1);
+  Atomics.store(flags, 0, 1);
+  Atomics.notify(flags, 0);
+  await new Promise((resolve) => worker.once('exit', resolve));
+  return summarise(us);
 }
 
 async function dispatch(options: Options): Promise<DispatchResult> {
@@ -177,6 +209,7 @@ async function dispatch(options: Options): Promise<DispatchResult> {
   } finally {
     await noopPool.close();
   }
+  const bareUs = await bareRoundTrips(options.noopCalls);
   const sizes: SizeResult[] = [];
   for (const rows of options.crossover) {
     // a tape of its own per size: a prefix of a larger one, grouped by date, would hold fewer dates
@@ -202,6 +235,7 @@ async function dispatch(options: Options): Promise<DispatchResult> {
   }
   const xs = sizes.map((s) => s.rows);
   return {
+    bareUs,
     noopUs: summarise(noopUs),
     sizes,
     crossover: crossingPoint(xs, sizes.map((s) => s.pool.median - s.here.median)),
@@ -239,10 +273,12 @@ function printRoofline(table: readonly RooflineRow[], options: Options): void {
 }
 
 function printDispatch(dispatched: DispatchResult, options: Options): void {
-  const { noopUs } = dispatched;
+  const { noopUs, bareUs } = dispatched;
+  const quantiles = (s: Summary) => `p50 ${fixed(s.median)} µs, p90 ${fixed(s.p90)} µs, p99 ${fixed(s.p99)} µs, max ${fixed(s.max)} µs`;
+  console.log(`dispatch: empty task through the pool and back, ${options.noopCalls} round trips: ${quantiles(noopUs)}`);
   console.log(
-    `dispatch: empty task through the pool and back, ${options.noopCalls} round trips: ` +
-      `p50 ${fixed(noopUs.median)} µs, p90 ${fixed(noopUs.p90)} µs, p99 ${fixed(noopUs.p99)} µs, max ${fixed(noopUs.max)} µs`,
+    `  the machine's floor, a bare round trip between two sleeping threads (Atomics.wait/notify, no pool): ${quantiles(bareUs)}; ` +
+      `the pool's p50 is ${(noopUs.median / bareUs.median).toFixed(2)}× it`,
   );
   const cell = (s: Summary) => [fixed(s.median), `${fixed(s.p10)}–${fixed(s.p90)}`];
   console.log(
