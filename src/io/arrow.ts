@@ -708,7 +708,9 @@ interface DirectBatch {
   /**
    * Width 4: each money column's dollars in the file (-1: no such column), read a piece at a time into the
    * builder's staging room as the batch is completed. The reads then only fault the Uint32 columns' fresh
-   * pages in on the thread pool, ahead of the conversion (any bytes: the conversion writes every one).
+   * pages in on the thread pool, ahead of the conversion (any bytes: the conversion writes every one), and
+   * only when one thread reads the file: two reading threads keep both cores busy, and the thread pool's
+   * faults then slow them (a 10M-row file took twice as long with them, on two cores).
    */
   readonly moneyAt: readonly number[];
   readonly reads: readonly DirectRead[];
@@ -1006,6 +1008,7 @@ class ArrowRows {
     const moneyAt: number[] = [];
     const { columns } = builder;
     const width = columns.moneyWidth;
+    const faultAhead = !builder.inRegion;
     const tapeBytes = this.memoryBytes;
     for (let m = 0; m < MONEY_COLUMNS.length; m++) {
       const f = plan.moneyFields[m]!;
@@ -1015,11 +1018,13 @@ class ArrowRows {
       if (at < 0) return null;
       // Float64: the dollars into their place; Uint32: as many bytes of them over their cents' place, to fault it in
       const into = columns.moneyOffsets[m]! + first * width;
-      reads.push({ at, into: tapeBytes.subarray(into, into + n * width) });
+      if (width === 8 || faultAhead) reads.push({ at, into: tapeBytes.subarray(into, into + n * width) });
     }
-    // the date keys' place too, faulted in as the money's is (by as many bytes of the days): the keys are copied there
-    const dateKeysAt = builder.dateColumn.byteOffset + first * 2;
-    reads.push({ at: dayAt, into: tapeBytes.subarray(dateKeysAt, dateKeysAt + n * 2) });
+    if (faultAhead) {
+      // the date keys' place too, faulted in as the money's is (by as many bytes of the days): the keys are copied there
+      const dateKeysAt = builder.dateColumn.byteOffset + first * 2;
+      reads.push({ at: dayAt, into: tapeBytes.subarray(dateKeysAt, dateKeysAt + n * 2) });
+    }
     const keys = scratch.columns(n, Math.max(0, idBytes));
     const asBytes = (array: Int32Array, length: number) => new Uint8Array(array.buffer, array.byteOffset, length * 4);
     reads.push({ at: dayAt, into: asBytes(keys.days, n) });

@@ -156,7 +156,7 @@ export class TapeBuilder {
       this.rowBase = region.rowBase;
       this.rowLimit = region.rowLimit;
     }
-    this.region = region !== undefined;
+    this.inRegion = region !== undefined;
     this.nextRow = this.rowBase;
     const buffer = this.memory.buffer;
     const capacityRows = this.layout.capacity;
@@ -173,7 +173,7 @@ export class TapeBuilder {
   }
 
   /** whether this builder fills one region of a memory that other builders share */
-  private readonly region: boolean;
+  readonly inRegion: boolean;
 
   /** A builder of rows [rowBase, rowLimit) of a memory that other builders share. */
   static region(region: RowRegion, options: ReadOptions = {}): TapeBuilder {
@@ -196,7 +196,7 @@ export class TapeBuilder {
    */
   widen(): void {
     if (this.columns.moneyWidth === 8) return;
-    if (this.region) throw new WideningNeeded('an amount beyond Uint32 cents in a region read as Uint32');
+    if (this.inRegion) throw new WideningNeeded('an amount beyond Uint32 cents in a region read as Uint32');
     widenMoney(this.memory, this.columns, this.layout, this.nextRow);
     this.columns = this.layout;
     ({ money: this.money, moneyIndex: this.moneyIndex } = moneyOver(this.memory.buffer, this.columns));
