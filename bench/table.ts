@@ -40,6 +40,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import { KpiPool, MONEY_COLUMNS, tapeViews, type Tape } from 'loan-kpi-stress';
 // The readers by their module: the package index exports readTape, which picks one by itself.
@@ -339,7 +341,9 @@ async function checkReaders(methods: readonly IngestMethod[], file: string, also
 /**
  * The readers, DuckDB and the reads into a reused buffer round-robin; then, in rounds of their own, the
  * reference reads into fresh memory: each leaves a memory of the file's size to be freed, and its freeing
- * (unmapping, on another thread) would fall into the readers' rounds.
+ * (unmapping, on another thread) would fall into the readers' rounds. After each of those reads a full
+ * collection frees its memory, untimed: the garbage collector does not count a WebAssembly.Memory's pages
+ * as pressure, and without it 18 rounds of 1 GB memories would hold 18 GB.
  */
 async function timeIngest(methods: readonly IngestMethod[], options: Options, ownMs: (name: string) => number | null): Promise<Map<string, number[]>> {
   const fresh = (method: IngestMethod) => method.name.includes('fresh memory');
@@ -347,13 +351,20 @@ async function timeIngest(methods: readonly IngestMethod[], options: Options, ow
     methods.filter((method) => !fresh(method)),
     options,
     ownMs,
+    () => {},
   );
-  for (const [name, times] of await timeRounds(methods.filter(fresh), options, ownMs)) samples.set(name, times);
+  for (const [name, times] of await timeRounds(methods.filter(fresh), options, ownMs, fullCollection())) samples.set(name, times);
   return samples;
 }
 
-/** Round-robin; a method whose own timing differs from the wall time of its call (DuckDB's) says so. */
-async function timeRounds(methods: readonly IngestMethod[], options: Options, ownMs: (name: string) => number | null): Promise<Map<string, number[]>> {
+/** A full garbage collection on demand, without starting Node with --expose-gc. */
+function fullCollection(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** Round-robin, `after` each call untimed; a method whose own timing differs from the wall time of its call (DuckDB's) says so. */
+async function timeRounds(methods: readonly IngestMethod[], options: Options, ownMs: (name: string) => number | null, after: () => void): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
   for (let round = 0; round < options.warmup + options.ingestRuns; round++) {
     for (const method of methods) {
@@ -361,6 +372,7 @@ async function timeRounds(methods: readonly IngestMethod[], options: Options, ow
       await method.run();
       const ms = ownMs(method.name) ?? nowMs() - start;
       if (round >= options.warmup) samples.get(method.name)!.push(ms);
+      after();
     }
   }
   return samples;
