@@ -168,57 +168,43 @@ function freshMemory(bytes: number): Uint8Array {
   return new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer, 0, bytes);
 }
 
-const READ_CHUNK = 16 << 20;
-
 /**
- * The file's bytes read into a reused buffer of READ_BUFFER bytes per part, `threads` contiguous parts side
- * by side (on libuv's thread pool): the page cache's copy, with no fresh page.
+ * The file's bytes read, `threads` contiguous parts side by side (on libuv's thread pool), `chunk` bytes a
+ * read; `place(part, at)` says where the bytes at file position `at` go: a buffer and an offset in it.
  */
-async function readIntoReusedBuffer(path: string, size: number, threads: number): Promise<number> {
+async function readInParts(path: string, size: number, threads: number, chunk: number, place: (part: number, at: number) => [Uint8Array, number]): Promise<void> {
   const handle = await open(path, 'r');
-  let last = 0;
   try {
     const part = Math.ceil(size / threads);
     await Promise.all(
       Array.from({ length: threads }, async (_, t) => {
-        const buffer = reusedBuffers[t] ??= new Uint8Array(READ_BUFFER);
         const end = Math.min(size, (t + 1) * part);
         for (let at = t * part; at < end; ) {
-          const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BUFFER, end - at), at);
+          const [buffer, offset] = place(t, at);
+          const { bytesRead } = await handle.read(buffer, offset, Math.min(chunk, end - at), at);
           if (bytesRead === 0) throw new Error(`${path} ended early`);
           at += bytesRead;
         }
-        last ^= buffer[0]!;
       }),
     );
   } finally {
     await handle.close();
   }
-  return last;
 }
 
+/** One reused buffer of READ_BUFFER bytes per part: the page cache's copy, with no fresh page. */
 const READ_BUFFER = 1 << 20;
 const reusedBuffers: Uint8Array[] = [];
 
-/** The file's bytes read into fresh memory, `threads` contiguous parts side by side (on libuv's thread pool). */
+async function readIntoReusedBuffer(path: string, size: number, threads: number): Promise<number> {
+  await readInParts(path, size, threads, READ_BUFFER, (t) => [(reusedBuffers[t] ??= new Uint8Array(READ_BUFFER)), 0]);
+  return reusedBuffers[0]![0]!;
+}
+
+/** A fresh memory of the file's size, each byte to its own place, 16 MiB a read. */
 async function readIntoFreshMemory(path: string, size: number, threads: number): Promise<number> {
   const target = freshMemory(size);
-  const handle = await open(path, 'r');
-  try {
-    const part = Math.ceil(size / threads);
-    await Promise.all(
-      Array.from({ length: threads }, async (_, t) => {
-        const end = Math.min(size, (t + 1) * part);
-        for (let at = t * part; at < end; ) {
-          const { bytesRead } = await handle.read(target, at, Math.min(READ_CHUNK, end - at), at);
-          if (bytesRead === 0) throw new Error(`${path} ended early`);
-          at += bytesRead;
-        }
-      }),
-    );
-  } finally {
-    await handle.close();
-  }
+  await readInParts(path, size, threads, 16 << 20, (_, at) => [target, at]);
   return target[size - 1]!;
 }
 

@@ -29,7 +29,7 @@ import {
   parseDate,
 } from './csv.js';
 import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type ArrowFilePlan, type BatchBlock } from './arrow-file.js';
-import { descriptorSource, handleSource, readExactlySync, type ByteSource } from './byte-source.js';
+import { descriptorSource, readExactlySync, type ByteSource } from './byte-source.js';
 import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
@@ -1048,9 +1048,11 @@ class ArrowRows {
   }
 
   /**
-   * A fetched batch into the tape at the builder's next row (its money columns moved there first if the
-   * batches before kept fewer rows than they read), its money converted in place. False when the batch must
-   * be read whole through the cell readers, which overwrite what was written here (a bad value or date).
+   * A fetched batch into the tape at the builder's next row. Float64 columns: its money was read into them,
+   * is moved there first if the batches before kept fewer rows than they read, and is converted in place.
+   * Uint32 columns: its dollars are read now, a piece at a time through the staging room (`source.readSync`),
+   * and converted into the columns. False when the batch must be read whole through the cell readers, which
+   * overwrite what was written here (a bad value or date, an amount beyond Uint32, or no readSync).
    */
   completeDirect(source: ByteSource, direct: DirectBatch, rowBase: number): boolean {
     const { builder } = this;
@@ -1069,9 +1071,10 @@ class ArrowRows {
       }
       let sum: number;
       if (direct.width === 4) {
-        if (source.readSync === undefined) return false;
+        const readFrom = source.readSync;
+        if (readFrom === undefined) return false;
         const read = (done: number, count: number) => {
-          if (!readExactlySync(source as Required<ByteSource>, this.memoryBytes, builder.stagingOffset, count * 8, at + done * 8)) throw new Error('the file ends inside a record batch');
+          if (!readExactlySync(readFrom, this.memoryBytes, builder.stagingOffset, count * 8, at + done * 8)) throw new Error('the file ends inside a record batch');
         };
         // a value beyond Uint32 (BEYOND_UINT32) too: the batch read whole widens the columns
         sum = this.centsThroughStaging(base * 4, n, read);
@@ -1399,7 +1402,7 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
         const builder = new TapeBuilder(plan.rows, options, undefined, startingWidth(columns, tuning));
-        await readBatches(handleSource(handle), path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
+        await readBatches(descriptorSource(handle.fd), path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
         result = builder.finish(path);
       }
     }
@@ -1580,7 +1583,7 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
     region: { memory, layout, rowBase, rowLimit, checkedLater, moneyWidth },
   });
   const outcomes = await Promise.allSettled([
-    readArrowRange(task(0, split, 0, firstRows, true), handleSource(handle), plan),
+    readArrowRange(task(0, split, 0, firstRows, true), descriptorSource(handle.fd), plan),
     workers[0]!.run<RangePartial>(task(split, plan.batches.length, firstRows, plan.rows, false)),
   ]);
   const [first, second] = outcomes;

@@ -7,7 +7,6 @@
  * planned, even if the path was replaced or removed in between.
  */
 import { fstat, read, readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 
 export interface ByteSource {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
@@ -19,26 +18,20 @@ export interface ByteSource {
   readSync?(buffer: Uint8Array, offset: number, length: number, position: number): number;
 }
 
-/** `length` bytes at `position` into `buffer` from `offset` on the calling thread; false when the file ends first. */
-export function readExactlySync(source: Required<Pick<ByteSource, 'readSync'>>, buffer: Uint8Array, offset: number, length: number, position: number): boolean {
+/** `length` bytes at `position` into `buffer` from `offset` by a source's readSync; false when the file ends first. */
+export function readExactlySync(readFrom: NonNullable<ByteSource['readSync']>, buffer: Uint8Array, offset: number, length: number, position: number): boolean {
   for (let done = 0; done < length; ) {
-    const bytesRead = source.readSync(buffer, offset + done, length - done, position + done);
+    const bytesRead = readFrom(buffer, offset + done, length - done, position + done);
     if (bytesRead === 0) return false;
     done += bytesRead;
   }
   return true;
 }
 
-/** A ByteSource over a FileHandle, with its reads on the calling thread too. */
-export function handleSource(handle: FileHandle): ByteSource {
-  return {
-    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
-    stat: () => handle.stat(),
-    readSync: (buffer, offset, length, position) => readSync(handle.fd, buffer, offset, length, position),
-  };
-}
-
-/** A ByteSource over a descriptor that somebody else opened and will close. */
+/**
+ * A ByteSource over a descriptor that somebody else opened and will close (a worker's view of the calling
+ * thread's file, or the calling thread's own FileHandle's descriptor, for the reads on the calling thread).
+ */
 export function descriptorSource(fd: number): ByteSource {
   return {
     read: (buffer, offset, length, position) =>

@@ -24,10 +24,11 @@ import { WORKER_RESOURCE_LIMITS, workerFile } from './worker-file.js';
  * Below this many rows the calling thread alone is faster than sharing the work with the pool. Measured with
  * `npm run bench -- crossover` (bench/engine.ts) on the 2-core machine, a synthetic tape of each size (grouped
  * by date, as read), wasm kernels, medians: in quiet runs the calling thread plus one worker overtook the
- * calling thread alone at 87k and 114k rows (100k rows: 0.31-0.35 ms either way; README, Performance); on
+ * calling thread alone at 87k and 114k rows in one session (100k rows: 0.31-0.35 ms either way) and at 186k
+ * in another, on a faster machine (100k rows: 138 µs alone, 164 µs shared; README, Performance); on
  * loan-major tapes, before rows were grouped, at 50k, 74k and 167k; while other processes kept a core busy,
  * not below 400k. One thread is held to its core's share of cache bandwidth long before that, and the round
- * trip of one task costs 30-60 µs.
+ * trip of one task costs 30-90 µs, depending on how long the machine takes to wake a sleeping thread.
  */
 export const DEFAULT_CROSSOVER_ROWS = 100_000;
 
