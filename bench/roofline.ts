@@ -29,7 +29,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { KpiPool, type Snapshot, type Tape } from 'loan-kpi-stress';
+import { DEFAULT_POLL_MICROS, KpiPool, type Snapshot, type Tape } from 'loan-kpi-stress';
 // Not yet exported from the package index: imported from the build output until it is.
 import { syntheticTape } from '../dist/io/synthetic.js';
 import { compactCount, crossingPoint, fixed, otherCpuMeter, parseSizes, renderTable, summarise, type Summary } from './lib.js';
@@ -160,7 +160,10 @@ interface SizeResult {
 }
 
 interface DispatchResult {
+  /** the empty task's round trip, workers polling DEFAULT_POLL_MICROS before they sleep */
   readonly noopUs: Summary;
+  /** the same, workers sleeping as soon as they answer */
+  readonly sleepingNoopUs: Summary;
   readonly bareUs: Summary;
   readonly sizes: readonly SizeResult[];
   /** where the pool starts to beat the calling thread, and where the helped pool does */
@@ -196,28 +199,38 @@ async function bareRoundTrips(calls: number): Promise<Summary> {
   return summarise(us);
 }
 
-async function dispatch(options: Options): Promise<DispatchResult> {
-  const noopPool = await KpiPool.open(syntheticTape({ rows: 1000, dates: 12, seed: 1 }).tape, { threads: options.threads });
-  const noopUs: number[] = [];
+/** Back-to-back empty tasks through a pool whose workers poll this long before sleeping. */
+async function noopRoundTrips(options: Options, pollMicros: number): Promise<Summary> {
+  const pool = await KpiPool.open(syntheticTape({ rows: 1000, dates: 12, seed: 1 }).tape, { threads: options.threads, pollMicros });
+  const us: number[] = [];
   try {
-    for (let i = 0; i < options.noopCalls / 10; i++) await noopPool.noop();
+    for (let i = 0; i < options.noopCalls / 10; i++) await pool.noop();
     for (let i = 0; i < options.noopCalls; i++) {
       const start = process.hrtime.bigint();
-      await noopPool.noop();
-      noopUs.push(Number(process.hrtime.bigint() - start) / 1e3);
+      await pool.noop();
+      us.push(Number(process.hrtime.bigint() - start) / 1e3);
     }
   } finally {
-    await noopPool.close();
+    await pool.close();
   }
+  return summarise(us);
+}
+
+async function dispatch(options: Options): Promise<DispatchResult> {
+  const noopUs = await noopRoundTrips(options, DEFAULT_POLL_MICROS);
+  const sleepingNoopUs = await noopRoundTrips(options, 0);
   const bareUs = await bareRoundTrips(options.noopCalls);
   const sizes: SizeResult[] = [];
   for (const rows of options.crossover) {
     // a tape of its own per size: a prefix of a larger one, grouped by date, would hold fewer dates
     const tape: Tape = syntheticTape({ rows, dates: 12, seed: 1 }).tape;
+    // Workers that sleep as soon as they answer: three pools take turns here, and polling workers of one would
+    // hold the cores while the next one computes. Each computation so meets sleeping workers, as the first of a
+    // burst does.
     const pools = {
       here: await KpiPool.open(tape, { threads: options.threads, crossoverRows: Number.POSITIVE_INFINITY }),
-      pool: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: 0 }),
-      helped: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY }),
+      pool: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: 0, pollMicros: 0 }),
+      helped: await KpiPool.open(tape, { threads: options.threads, crossoverRows: 0, helpRows: Number.POSITIVE_INFINITY, pollMicros: 0 }),
     };
     try {
       // small sizes are noisy: many more runs than the large tables
@@ -236,7 +249,8 @@ async function dispatch(options: Options): Promise<DispatchResult> {
   const xs = sizes.map((s) => s.rows);
   return {
     bareUs,
-    noopUs: summarise(noopUs),
+    noopUs,
+    sleepingNoopUs,
     sizes,
     crossover: crossingPoint(xs, sizes.map((s) => s.pool.median - s.here.median)),
     helpedCrossover: crossingPoint(xs, sizes.map((s) => s.helped.median - s.here.median)),
@@ -273,13 +287,15 @@ function printRoofline(table: readonly RooflineRow[], options: Options): void {
 }
 
 function printDispatch(dispatched: DispatchResult, options: Options): void {
-  const { noopUs, bareUs } = dispatched;
+  const { noopUs, sleepingNoopUs, bareUs } = dispatched;
   const quantiles = (s: Summary) => `p50 ${fixed(s.median)} µs, p90 ${fixed(s.p90)} µs, p99 ${fixed(s.p99)} µs, max ${fixed(s.max)} µs`;
-  console.log(`dispatch: empty task through the pool and back, ${options.noopCalls} round trips: ${quantiles(noopUs)}`);
+  const ofFloor = (s: Summary) => `${(s.median / bareUs.median).toFixed(2)}× the floor`;
   console.log(
-    `  the machine's floor, a bare round trip between two sleeping threads (Atomics.wait/notify, no pool): ${quantiles(bareUs)}; ` +
-      `the pool's p50 is ${(noopUs.median / bareUs.median).toFixed(2)}× it`,
+    `dispatch: empty task through the pool and back, ${options.noopCalls} round trips one after another, workers polling ` +
+      `${DEFAULT_POLL_MICROS} µs before they sleep (the default): ${quantiles(noopUs)}; ${ofFloor(noopUs)}`,
   );
+  console.log(`  workers sleeping as soon as they answer: ${quantiles(sleepingNoopUs)}; ${ofFloor(sleepingNoopUs)}`);
+  console.log(`  the machine's floor, a bare round trip between two sleeping threads (Atomics.wait/notify, no pool): ${quantiles(bareUs)}`);
   const cell = (s: Summary) => [fixed(s.median), `${fixed(s.p10)}–${fixed(s.p90)}`];
   console.log(
     `KPIs grouped by date on small tapes (medians, ms): the calling thread alone; ${options.threads} workers while ` +

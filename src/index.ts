@@ -21,7 +21,7 @@ export { MONEY_COLUMNS, SUMS_PER_KEY } from './engine/schema.js';
 export { readTape } from './io/read-tape.js';
 export { TapeInputError, type Problem } from './io/problems.js';
 export type { ReadOptions, ReadResult } from './io/tape-builder.js';
-export { KpiPool, DEFAULT_CROSSOVER_ROWS, type KpiPoolOptions } from './workers/kpi-pool.js';
+export { KpiPool, DEFAULT_CROSSOVER_ROWS, DEFAULT_POLL_MICROS, type KpiPoolOptions } from './workers/kpi-pool.js';
 export { syntheticTape, writeSyntheticFile, type SyntheticSpec } from './io/synthetic.js';
 export { computeResultSet, RESULT_FILES, type Manifest, type ResultSet, type ResultSetOptions } from './results/result-set.js';
 export { kpiReport, type KpiReport } from './results/kpi-report.js';

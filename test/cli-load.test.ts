@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLL_MICROS } from '../src/workers/kpi-pool.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist/cli/main.js');
@@ -38,8 +39,19 @@ describe('stress load', () => {
     expect(typeof report.growth_exponent).toBe('number');
     expect(report.loop).toBe('closed');
     expect(report.threads).toBe(2);
+    expect(report.poll_us).toBe(DEFAULT_POLL_MICROS);
     expect(typeof report.ingest_ms).toBe('number');
     expect(JSON.parse(readFileSync(join(out, 'load.json'), 'utf8'))).toEqual(report);
+  });
+
+  it('runs the pool with workers that sleep at once under --poll 0, and says so', () => {
+    const { code, stdout, stderr } = stress('load', '--rows', '3000', '--iterations', '5', '--threads', '2', '--crossover', '0', '--poll', '0', '--json', '--out', join(dir, 'poll'));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.poll_us).toBe(0);
+    expect(report.results[0].computed_on).toBe('pool');
+    expect(report.results[0].iterations).toBe(5);
   });
 
   it('rejects --seconds with --iterations: exit 2, one line', () => {
@@ -57,6 +69,9 @@ describe('stress load', () => {
       ['--rows', '10,abc'],
       ['--seconds', '0'],
       ['--iterations', '0'],
+      ['--poll', '-1'],
+      ['--poll', '10001'],
+      ['--poll', '5us'],
     ]) {
       const { code, stderr } = stress('load', ...args, '--out', join(dir, 'bad'));
       expect(code, args.join(' ')).toBe(2);

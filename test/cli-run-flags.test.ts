@@ -6,6 +6,7 @@ import { parseRate, parseRunFlags, type RunFlags } from '../src/cli/commands/run
 import { UsageError } from '../src/errors.js';
 import { DEFAULT_CRITERIA } from '../src/stress/criteria.js';
 import { defaultSampleIntervalMs, heapIntervalMs } from '../src/stress/run.js';
+import { DEFAULT_POLL_MICROS } from '../src/workers/kpi-pool.js';
 
 /** The option table of `stress run`, parsed in-process (the real-process checks are in cli-run-usage). */
 const root = resolve(import.meta.dirname, '..');
@@ -19,7 +20,7 @@ describe('stress run flags', () => {
   it('fills the defaults: 24 h, kpi over 100,000 synthetic rows, closed loop of 1, SPEC §4 criteria', () => {
     const { soak, json, quiet } = parse({ threads: '2' });
     expect(soak.durationMs).toBe(24 * 3600 * 1000);
-    expect(soak.workload).toMatchObject({ kind: 'kpi', input: { kind: 'synthetic', rows: 100_000 }, threads: 2 });
+    expect(soak.workload).toMatchObject({ kind: 'kpi', input: { kind: 'synthetic', rows: 100_000 }, threads: 2, pollMicros: DEFAULT_POLL_MICROS });
     expect(soak.load).toEqual({ kind: 'closed', concurrency: 1 });
     expect(soak.sampleIntervalMs).toBe(5000);
     expect(soak.criteria).toEqual(DEFAULT_CRITERIA);
@@ -59,6 +60,8 @@ describe('stress run flags', () => {
     const module = parse({ workload: fixture('noop.mjs'), threads: '3' }).soak;
     expect(module.workload).toEqual({ kind: 'module', path: fixture('noop.mjs'), threads: 3 });
     expect(module.load).toEqual({ kind: 'closed', concurrency: 3 });
+    expect(parse({ input: tape, poll: '0' }).soak.workload).toMatchObject({ kind: 'kpi', pollMicros: 0 });
+    expect(parse({ poll: '250' }).soak.workload).toMatchObject({ kind: 'kpi', pollMicros: 250 });
   });
 
   it('rejects bad values and combinations with a UsageError naming the flag', () => {
@@ -85,6 +88,10 @@ describe('stress run flags', () => {
       [{ input: join(dir, 'missing.csv') }, /--input/],
       [{ workload: join(dir, 'missing.mjs') }, /--workload/],
       [{ criteria: join(dir, 'missing.json') }, /--criteria/],
+      [{ poll: '-5' }, /--poll/],
+      [{ poll: '10001' }, /--poll/],
+      [{ poll: '50', workload: fixture('noop.mjs') }, /--poll/],
+      [{ poll: '50', mode: 'pipeline', input: tape }, /--poll/],
     ] as const) {
       expect(() => parse(flags as RunFlags), JSON.stringify(flags)).toThrow(UsageError);
       expect(() => parse(flags as RunFlags), JSON.stringify(flags)).toThrow(message);

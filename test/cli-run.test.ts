@@ -41,7 +41,7 @@ describe('stress run (kpi workload, closed loop)', () => {
   const out = join(dir, 'kpi');
   let run: ReturnType<typeof stress>;
   beforeAll(() => {
-    run = stress('run', '--duration', '4s', '--rows', '5000', '--threads', '2', '--criteria', lenient, '--out', out, '--json');
+    run = stress('run', '--duration', '4s', '--rows', '5000', '--threads', '2', '--poll', '250', '--criteria', lenient, '--out', out, '--json');
   });
 
   it('exits 0 with a PASS or WARN summary on stdout, the same as summary.json', () => {
@@ -69,6 +69,8 @@ describe('stress run (kpi workload, closed loop)', () => {
     expect(summary.decisions.map((d: { checkpoint: string }) => d.checkpoint)).toEqual(['1H', '8H', '24H']);
     expect(summary.environment.node).toBe(process.version);
     expect(summary.options.rows).toBe(5000);
+    expect(summary.options.poll_us).toBe(250);
+    expect(summary.workload.description).toContain('workers poll 250 µs for their next task');
   });
 
   it('writes run.json, samples.jsonl, latency.hlog, checkpoints.jsonl, audit.jsonl and summary.md', () => {

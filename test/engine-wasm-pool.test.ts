@@ -65,10 +65,11 @@ describe('the pool with the wasm kernels', () => {
     }
   });
 
-  it('refuses a negative crossover or help limit', async () => {
+  it('refuses a negative crossover or help limit, and a polling time out of range', async () => {
     const { tape } = tapeFromRows(rows(10, 2, 26));
     await expect(KpiPool.open(tape, { crossoverRows: -1 })).rejects.toThrow(RangeError);
     await expect(KpiPool.open(tape, { helpRows: -1 })).rejects.toThrow(RangeError);
+    for (const pollMicros of [-1, Number.NaN, 10_001]) await expect(KpiPool.open(tape, { pollMicros })).rejects.toThrow(RangeError);
   });
 
   it('computes on the calling thread with wasm below the crossover, with the same result', async () => {

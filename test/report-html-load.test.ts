@@ -38,6 +38,7 @@ const REPORT: LoadReport = {
   ingest_ms: 400,
   threads: 2,
   crossover_rows: 100_000,
+  poll_us: 0,
   stop: { kind: 'iterations', iterations: 100 },
   warmup: { seconds: 0.3, iterations: 5 },
   cpu_percent_basis: 'process CPU time',
@@ -89,6 +90,7 @@ describe('load report page', () => {
     expect(html).toContain('<td class="num"><b>1,000,000</b></td>');
     expect(html).toContain('a test &lt;b&gt;measure&lt;/b&gt;');
     expect(html).toContain('loan-kpi-stress 9.9.9');
+    expect(html).toContain('crossover 100,000 rows; workers poll 0 µs before they sleep');
   });
 
   it('draws one point and no fit for a single size', () => {

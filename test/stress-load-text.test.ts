@@ -36,6 +36,7 @@ const report: LoadReport = {
   ingest_ms: 812.34,
   threads: 2,
   crossover_rows: 50_000,
+  poll_us: 100,
   stop: { kind: 'seconds', seconds: 3 },
   warmup: { seconds: 0.3, iterations: 5 },
   cpu_percent_basis: CPU_PERCENT_BASIS,
@@ -68,7 +69,7 @@ describe('renderLoadTable', () => {
   it('says what was measured, on which thread, and the growth exponent', () => {
     const prose = text.replace(/\n +/g, ' ');
     expect(prose).toContain('Input: synthetic tape of 1,000,000 rows × 12 dates (seed 1), generated in 812.3 ms');
-    expect(text).toContain('KPI engine load: 2 worker threads, crossover 50,000 rows');
+    expect(prose).toContain('KPI engine load: 2 worker threads, crossover 50,000 rows, workers poll 100 µs before they sleep');
     expect(prose).toContain('Per size: warm-up of at least 0.3 s and 5 iterations, then 3 s measured');
     expect(prose).toContain('* below the crossover (50,000 rows): computed on the calling thread');
     expect(prose).toMatch(/Growth exponent \(log-log slope of p50 latency vs rows; 1 = linear\): 0\.99, r² 0\.999; steps: 10k→1m 0\.99/);

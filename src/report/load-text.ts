@@ -6,7 +6,7 @@ const HEADERS = ['rows ', 'iterations', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 
 export function renderLoadTable(report: LoadReport): string {
   const lines: string[] = [];
   const threads = `${report.threads} worker thread${report.threads === 1 ? '' : 's'}`;
-  lines.push(...wrap(`KPI engine load: ${threads}, crossover ${group(report.crossover_rows)} rows`));
+  lines.push(...wrap(`KPI engine load: ${threads}, crossover ${group(report.crossover_rows)} rows, workers poll ${report.poll_us} µs before they sleep`));
   lines.push(...wrap(`Input: ${describeInput(report)}`));
   lines.push(...wrap(`Per size: ${describeStop(report)}`));
   lines.push('');

@@ -10,7 +10,7 @@ import { evenlySpacedRows, type MemoryLimit, type Tape } from '../engine/columns
 import { readTape } from '../io/read-tape.js';
 import { DEFAULT_SYNTHETIC_SEED, syntheticTape } from '../io/synthetic.js';
 import type { ReadResult } from '../io/tape-builder.js';
-import { DEFAULT_CROSSOVER_ROWS, KpiPool } from '../workers/kpi-pool.js';
+import { DEFAULT_CROSSOVER_ROWS, DEFAULT_POLL_MICROS, KpiPool, MAX_POLL_MICROS } from '../workers/kpi-pool.js';
 import { createLatencyHistogram, latencySummaryMs, recordLatencyNs, type LatencySummaryMs } from './histogram.js';
 import { logLogFit } from './stats.js';
 
@@ -65,6 +65,8 @@ export interface LoadOptions {
   /** worker threads (default: the machine's available parallelism) */
   readonly threads?: number;
   readonly crossoverRows?: number;
+  /** how long the pool's workers poll for their next task before they sleep (KpiPoolOptions.pollMicros) */
+  readonly pollMicros?: number;
   readonly stop?: LoadStop;
   readonly warmup?: LoadWarmup;
   /** stops the run after the current iteration; the report then holds what was measured */
@@ -78,6 +80,7 @@ interface FilledLoadOptions {
   readonly input: LoadInput;
   readonly threads: number;
   readonly crossoverRows: number;
+  readonly pollMicros: number;
   readonly stop: LoadStop;
   readonly warmup: LoadWarmup;
   readonly signal: AbortSignal | null;
@@ -138,6 +141,8 @@ export interface LoadReport {
   readonly ingest_ms: number;
   readonly threads: number;
   readonly crossover_rows: number;
+  /** how long the pool's workers polled for their next task before they slept; the CPU figures include it */
+  readonly poll_us: number;
   readonly stop: LoadStop;
   readonly warmup: LoadWarmup;
   readonly cpu_percent_basis: string;
@@ -191,6 +196,10 @@ function fill(options: LoadOptions): FilledLoadOptions {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number ≥ 1, got ${threads}`);
   const crossoverRows = options.crossoverRows ?? DEFAULT_CROSSOVER_ROWS;
   if (!Number.isInteger(crossoverRows) || crossoverRows < 0) throw new RangeError(`crossoverRows must be a whole number ≥ 0, got ${crossoverRows}`);
+  const pollMicros = options.pollMicros ?? DEFAULT_POLL_MICROS;
+  if (!Number.isInteger(pollMicros) || pollMicros < 0 || pollMicros > MAX_POLL_MICROS) {
+    throw new RangeError(`pollMicros must be a whole number from 0 to ${MAX_POLL_MICROS}, got ${pollMicros}`);
+  }
   const stop = options.stop ?? { kind: 'seconds', seconds: DEFAULT_LOAD_SECONDS };
   if (stop.kind === 'seconds' && !(stop.seconds > 0 && Number.isFinite(stop.seconds))) throw new RangeError(`seconds must be > 0, got ${stop.seconds}`);
   if (stop.kind === 'iterations' && !(Number.isInteger(stop.iterations) && stop.iterations >= 1)) {
@@ -213,6 +222,7 @@ function fill(options: LoadOptions): FilledLoadOptions {
     input: options.input ?? { kind: 'synthetic' },
     threads,
     crossoverRows,
+    pollMicros,
     stop,
     warmup,
     signal: options.signal ?? null,
@@ -301,6 +311,7 @@ export async function runLoad(options: LoadOptions, onProgress?: (event: LoadPro
     ingest_ms: loaded.ingestMs,
     threads: filled.threads,
     crossover_rows: filled.crossoverRows,
+    poll_us: filled.pollMicros,
     stop: filled.stop,
     warmup: filled.warmup,
     cpu_percent_basis: CPU_PERCENT_BASIS,
@@ -323,7 +334,7 @@ export async function runLoad(options: LoadOptions, onProgress?: (event: LoadPro
 async function measureSize(tape: Tape, options: FilledLoadOptions): Promise<LoadSizeResult | null> {
   const signal = options.signal;
   const opening = process.hrtime.bigint();
-  const pool = await KpiPool.open(tape, { threads: options.threads, crossoverRows: options.crossoverRows });
+  const pool = await KpiPool.open(tape, { threads: options.threads, crossoverRows: options.crossoverRows, pollMicros: options.pollMicros });
   try {
     const poolOpenMs = msSince(opening);
     const warmupIterations = await warmUp(pool, options.warmup, signal);

@@ -31,6 +31,8 @@ export type WorkloadSpec =
       /** a synthetic tape of `rows` rows, or a file read once at the start */
       readonly input: { readonly kind: 'synthetic'; readonly rows: number; readonly seed?: number } | { readonly kind: 'file'; readonly path: string };
       readonly threads: number;
+      /** how long the pool's workers poll for their next task before they sleep (KpiPoolOptions.pollMicros) */
+      readonly pollMicros?: number;
       /** refuse a tape whose columns would take more (--max-memory) */
       readonly memoryLimit?: MemoryLimit | null;
     }
@@ -87,13 +89,13 @@ async function openKpiWorkload(spec: Extract<WorkloadSpec, { kind: 'kpi' }>): Pr
     source = `${spec.input.path} (${tape.rows.toLocaleString('en-US')} rows)`;
   }
   const reference = encodeKpis(referenceSnapshots(tape));
-  const pool = await KpiPool.open(tape, { threads: spec.threads });
+  const pool = await KpiPool.open(tape, { threads: spec.threads, ...(spec.pollMicros === undefined ? {} : { pollMicros: spec.pollMicros }) });
   return {
     info: {
       kind: 'kpi',
       description:
         `KpiPool.snapshots() over ${source}, ${tape.dates.length} snapshot dates, in shared memory, ` +
-        `${pool.threads} threads; each result compared bit for bit with the serial reference computed at the start`,
+        `${pool.threads} threads (workers poll ${pool.pollMicros} µs for their next task before they sleep); each result compared bit for bit with the serial reference computed at the start`,
     },
     threads: pool.threads,
     checksIntegrity: true,

@@ -40,6 +40,17 @@ export const DEFAULT_CROSSOVER_ROWS = 100_000;
 export const DEFAULT_HELP_ROWS = Number.POSITIVE_INFINITY;
 
 /**
+ * See KpiPoolOptions.pollMicros. Measured with `npm run bench:roofline -- --only dispatch` on the 2-core
+ * machine: an empty task's round trip took 84-88 µs at p50 with workers that sleep as soon as they answer, and
+ * 29-30 µs with 35, 50, 100 or 200 µs of polling; 20 µs was too short to matter (85 µs), since the calling
+ * thread itself has to wake and send the next task within the window. 100 µs leaves room for slower machines.
+ */
+export const DEFAULT_POLL_MICROS = 100;
+
+/** A worker polling longer than this would hold its core through gaps that are not a round trip. */
+export const MAX_POLL_MICROS = 10_000;
+
+/**
  * How long the calling thread blocks, at most, for a worker that took part in a shared computation to leave
  * its seat, before it waits for the worker's answer on the event loop instead (engine/work-sharing.ts).
  */
@@ -69,6 +80,12 @@ export interface KpiPoolOptions {
    * during the computation (0: never help). Default: always help, so `threads` − 1 workers are started.
    */
   readonly helpRows?: number;
+  /**
+   * After answering, a worker polls for its next task this long before it sleeps (workers/poll-wait.ts), so
+   * that a task sent within the window does not pay for waking a sleeping thread (0: sleep at once). Default
+   * DEFAULT_POLL_MICROS.
+   */
+  readonly pollMicros?: number;
   readonly thresholds?: AlertThresholds;
   /** default 'auto': wasm when the compiled module loads and the layout suits it, else JavaScript */
   readonly kernel?: KernelChoice;
@@ -80,6 +97,7 @@ export class KpiPool {
   readonly workers: number;
   readonly crossoverRows: number;
   readonly helpRows: number;
+  readonly pollMicros: number;
   /** the kernels this pool computes with */
   readonly kernel: 'wasm' | 'js';
   private readonly thresholds: AlertThresholds;
@@ -113,6 +131,10 @@ export class KpiPool {
     this.helpRows = options.helpRows ?? DEFAULT_HELP_ROWS;
     if (!(this.crossoverRows >= 0)) throw new RangeError(`crossoverRows must be ≥ 0, got ${this.crossoverRows}`);
     if (!(this.helpRows >= 0)) throw new RangeError(`helpRows must be ≥ 0, got ${this.helpRows}`);
+    this.pollMicros = options.pollMicros ?? DEFAULT_POLL_MICROS;
+    if (!(this.pollMicros >= 0 && this.pollMicros <= MAX_POLL_MICROS)) {
+      throw new RangeError(`pollMicros must be from 0 to ${MAX_POLL_MICROS}, got ${this.pollMicros}`);
+    }
     // A calling thread that always helps takes the place of one worker; with finite helpRows every worker is
     // needed for the tapes above it.
     this.workers = this.threads > 1 && this.helpRows === Number.POSITIVE_INFINITY ? this.threads - 1 : this.threads;
@@ -132,6 +154,7 @@ export class KpiPool {
       groupCount: tape.groups.length,
       module: this.module,
       shareWords: this.shareWords,
+      pollMicros: this.pollMicros,
     };
     this.piscina = new Piscina({
       filename: workerFile('kpi-worker'),

@@ -14,6 +14,7 @@ import { MONEY_COLUMNS, SUMS_PER_KEY } from '../engine/schema.js';
 import { exerciseKernels, ScratchSlots, WasmKernels, type StreamOrder } from '../engine/wasm-kernels.js';
 import { leaveSeat, sumChunks, takeSeat, type ShareTask } from '../engine/work-sharing.js';
 import { actOutFault, exitOnUncaughtError, type IterationFault } from './faults.js';
+import { pollBeforeSleeping } from './poll-wait.js';
 import { exposeGc, measureThreadHeap, type ThreadHeap } from './heap.js';
 
 export interface KpiWorkerData {
@@ -27,6 +28,8 @@ export interface KpiWorkerData {
   readonly module: WebAssembly.Module | null;
   /** the pool's seats and chunk counters for computations shared in chunks (engine/work-sharing.ts) */
   readonly shareWords: Int32Array;
+  /** how long this worker polls for its next task before it sleeps (workers/poll-wait.ts) */
+  readonly pollMicros: number;
 }
 
 export type KpiTask =
@@ -58,6 +61,7 @@ const slots = new ScratchSlots(data.memory.buffer, data.layout, keyCount);
 const wasm = data.module === null ? null : WasmKernels.instantiate(data.module, data.memory, data.layout);
 const gc = exposeGc();
 exitOnUncaughtError();
+pollBeforeSleeping(data.pollMicros);
 
 /** rounds of exerciseKernels at worker start */
 const WORKER_WARM_UP_ROUNDS = 3;

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { writeLoadReport } from '../../report/html/load.js';
 import { renderLoadTable } from '../../report/load-text.js';
 import { DEFAULT_LOAD_SECONDS, DEFAULT_LOAD_SIZES, LoadSizeError, runLoad, type LoadOptions, type LoadProgress, type LoadReport, type LoadStop } from '../../stress/load.js';
-import { DEFAULT_CROSSOVER_ROWS } from '../../workers/kpi-pool.js';
+import { DEFAULT_CROSSOVER_ROWS, DEFAULT_POLL_MICROS, MAX_POLL_MICROS } from '../../workers/kpi-pool.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MAX_MEMORY_HELP, parseMaxMemory, parseRowCountList, parseThreads, parseWholeNumber, prepareOutputDir } from '../options.js';
 import { printJson, printText } from '../output.js';
@@ -21,6 +21,7 @@ interface LoadFlags {
   seconds?: string;
   iterations?: string;
   crossover?: string;
+  poll?: string;
   json?: boolean;
   out?: string;
   maxMemory?: string;
@@ -48,6 +49,10 @@ export function registerLoad(program: Command): void {
     .option('--seconds <s>', `measured time per size, after warm-up (default: ${DEFAULT_LOAD_SECONDS})`)
     .option('--iterations <n>', 'measured iterations per size instead of a time')
     .option('--crossover <rows>', `compute on the calling thread below this many rows; 0: always the pool (default: ${DEFAULT_CROSSOVER_ROWS})`)
+    .option(
+      '--poll <µs>',
+      `after answering, a worker polls this long for its next task before it sleeps, 0..${MAX_POLL_MICROS}; 0: sleep at once (default: ${DEFAULT_POLL_MICROS})`,
+    )
     .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('--json', 'print the report as JSON')
     .option('--out <dir>', `write load.json into this folder (default: ${LOAD_REPORTS_DIR}/<timestamp>.json)`)
@@ -74,6 +79,7 @@ export function parseLoadFlags(flags: LoadFlags): LoadCommandOptions {
   }
   const threads = flags.threads === undefined ? undefined : parseThreads(flags.threads);
   const crossoverRows = flags.crossover === undefined ? undefined : parseWholeNumber('--crossover', flags.crossover, 0);
+  const pollMicros = flags.poll === undefined ? undefined : parseWholeNumber('--poll', flags.poll, 0, MAX_POLL_MICROS);
   const reportDir = flags.out === undefined ? prepareOutputDir('report folder', LOAD_REPORTS_DIR) : prepareOutputDir('--out', flags.out);
   return {
     load: {
@@ -81,6 +87,7 @@ export function parseLoadFlags(flags: LoadFlags): LoadCommandOptions {
       input: flags.input === undefined ? { kind: 'synthetic' } : { kind: 'file', path: flags.input },
       ...(threads === undefined ? {} : { threads }),
       ...(crossoverRows === undefined ? {} : { crossoverRows }),
+      ...(pollMicros === undefined ? {} : { pollMicros }),
       ...(stop === undefined ? {} : { stop }),
       memoryLimit,
     },

@@ -19,6 +19,7 @@ import { DEFAULT_ROWS, defaultWorkloadThreads, type WorkloadSpec } from '../../s
 import { WorkloadLoadError } from '../../workers/workload-pool.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MAX_MEMORY_HELP, parseMaxMemory, parseRowCount, parseThreads, parseWholeNumber } from '../options.js';
+import { DEFAULT_POLL_MICROS, MAX_POLL_MICROS } from '../../workers/kpi-pool.js';
 import { printJson, printText } from '../output.js';
 
 /** Run directories go here (git-ignored) unless --runs-dir names another parent or --out the folder itself. */
@@ -34,6 +35,7 @@ export interface RunFlags {
   mode?: string;
   workload?: string;
   threads?: string;
+  poll?: string;
   concurrency?: string;
   rate?: string;
   sampleInterval?: string;
@@ -70,6 +72,10 @@ export function registerRun(program: Command): void {
     .option('--mode <mode>', 'kpi: compute over the tape in memory; pipeline: re-read, validate and compute --input every iteration', 'kpi')
     .option('--workload <module>', 'an ES module whose default export is one iteration (run in every pool worker; optional setup())')
     .option('--threads <n>', 'worker threads of the pool, 1..256 (default: available cores)')
+    .option(
+      '--poll <µs>',
+      `kpi workload: after answering, a worker polls this long for its next task before it sleeps, 0..${MAX_POLL_MICROS}; 0: sleep at once (default: ${DEFAULT_POLL_MICROS})`,
+    )
     .option(
       '--concurrency <n>',
       'closed loop: iterations in flight (default: 1 for kpi, --threads otherwise); with --rate: the most in flight (default: max(16, 4 × threads))',
@@ -108,6 +114,10 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
   if (mode !== 'kpi' && mode !== 'pipeline') throw new UsageError(`--mode takes kpi or pipeline, got "${mode}"`);
   const threads = flags.threads === undefined ? defaultWorkloadThreads() : parseThreads(flags.threads);
   const memoryLimit = parseMaxMemory(flags.maxMemory);
+  const pollMicros = flags.poll === undefined ? DEFAULT_POLL_MICROS : parseWholeNumber('--poll', flags.poll, 0, MAX_POLL_MICROS);
+  if (flags.poll !== undefined && (flags.workload !== undefined || mode === 'pipeline')) {
+    throw new UsageError('--poll sets the KPI pool\'s workers: it applies to the kpi workload only, not to --workload or --mode pipeline');
+  }
   let workload: WorkloadSpec;
   if (flags.workload !== undefined) {
     if (flags.rows !== undefined || flags.input !== undefined || flags.mode === 'pipeline') {
@@ -120,12 +130,12 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
     workload = { kind: 'pipeline', input: existingFile('--input', flags.input), threads, memoryLimit };
   } else if (flags.input !== undefined) {
     if (flags.rows !== undefined) throw new UsageError('--rows and --input cannot be used together');
-    workload = { kind: 'kpi', input: { kind: 'file', path: existingFile('--input', flags.input) }, threads, memoryLimit };
+    workload = { kind: 'kpi', input: { kind: 'file', path: existingFile('--input', flags.input) }, threads, pollMicros, memoryLimit };
   } else {
     const rows = flags.rows === undefined ? DEFAULT_ROWS : parseRowCount('--rows', flags.rows);
     // refused here, before the run folder is claimed and before any memory is reserved
     checkTapeFits(rows, false, memoryLimit);
-    workload = { kind: 'kpi', input: { kind: 'synthetic', rows }, threads, memoryLimit };
+    workload = { kind: 'kpi', input: { kind: 'synthetic', rows }, threads, pollMicros, memoryLimit };
   }
 
   let load: LoadPlan;
@@ -155,6 +165,7 @@ export function parseRunFlags(flags: RunFlags, now: Date = new Date()): RunComma
     ...(workload.kind === 'pipeline' ? { input: workload.input } : {}),
     ...(workload.kind === 'module' ? { module: workload.path } : {}),
     threads,
+    ...(workload.kind === 'kpi' ? { poll_us: workload.pollMicros } : {}),
     max_memory_bytes: memoryLimit.bytes,
     load,
     criteria: flags.criteria ?? null,

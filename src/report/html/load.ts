@@ -165,7 +165,7 @@ function heroSection(report: LoadReport): string {
     ['sizes', String(report.results.length), report.results.map((r) => compactRows(r.rows)).join(', ')],
     ['best throughput', best ? `${compactRows(Math.round(best.rows_per_sec))} rows/s` : '—', best ? `at ${group(best.rows)} rows` : ''],
     ['largest size p50', largest ? `${num(largest.latency_ms.p50)} ms` : '—', largest ? `p99 ${num(largest.latency_ms.p99)} ms` : ''],
-    ['threads', String(report.threads), `crossover ${group(report.crossover_rows)} rows`],
+    ['threads', String(report.threads), `crossover ${group(report.crossover_rows)} rows; workers poll ${report.poll_us} µs`],
     ['ingest', `${num(report.ingest_ms)} ms`, 'once, before measuring'],
   ];
   return `<section class="card hero ${report.interrupted ? 'warn' : 'neutral'}">
@@ -205,7 +205,7 @@ function environmentSection(report: LoadReport): string {
     ['platform', `${env.platform} ${env.arch}`],
     ['CPU', `${env.cpu_model}, ${env.cpus} cores`],
     ['load average (1 min)', `${env.load_average_1m.start.toFixed(2)} at start, ${env.load_average_1m.end.toFixed(2)} at end`],
-    ['threads', `${report.threads} (crossover ${group(report.crossover_rows)} rows)`],
+    ['threads', `${report.threads} (crossover ${group(report.crossover_rows)} rows; workers poll ${report.poll_us} µs before they sleep)`],
   ];
   return `<section class="card"><h2>Environment</h2><dl class="env">${items
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
