@@ -2,17 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   allocateColumns,
   groupRowsByDate,
+  groupRowsByDateShared,
   narrowMoney,
   settleUint32Columns,
   tapeViews,
   uint32ReadingLayout,
   viewsOf,
   type GroupingKernels,
+  type MovesElsewhere,
   type TapeLayout,
 } from '../src/engine/columns.js';
 import { referenceSnapshots } from '../src/engine/reference.js';
 import { MONEY_COLUMNS } from '../src/engine/schema.js';
 import { WasmKernels } from '../src/engine/wasm-kernels.js';
+import { ingestWorkers } from '../src/io/ingest-pool.js';
 import { kernelModule } from '../src/workers/kernel-module.js';
 import { bitwise } from './support/bits.js';
 import { seededRandom, tapeFromRows } from './support/tapes.js';
@@ -82,6 +85,23 @@ describe.each(LOOPS)('grouping a tape’s rows by date (%s)', (_, loopsFor) => {
   });
 });
 
+/** A tape read with Uint32 money from the start, `rows` of `capacity` kept, settled; and its rows in date order. */
+function readUint32Tape(capacity: number, rows: number, dateCount: number, withGroup: boolean, seed: number) {
+  const random = seededRandom(seed);
+  const { memory, layout: wide } = allocateColumns(capacity, withGroup);
+  const reading = uint32ReadingLayout(wide)!.layout;
+  const views = viewsOf(memory.buffer, reading, rows);
+  views.money.forEach((column, c) => {
+    for (let i = 0; i < rows; i++) column[i] = i * 16 + c;
+  });
+  for (let i = 0; i < rows; i++) views.dateKeys[i] = Math.floor(random() * dateCount);
+  if (views.groupKeys) for (let i = 0; i < rows; i++) views.groupKeys[i] = Math.floor(random() * 7);
+  const layout = settleUint32Columns(memory, reading, rows);
+  const before = rowsOf(memory, layout, rows);
+  const expected = before.map((row, i) => ({ row, i })).sort((a, b) => a.row.date - b.row.date || a.i - b.i).map(({ row }) => row);
+  return { memory, wide, layout, expected };
+}
+
 describe.each(LOOPS)('grouping a tape read with Uint32 money from the start (%s)', (_, loopsFor) => {
   it('moves whole rows, stably, its date keys read where the Float64 layout has them', () => {
     for (const [capacity, rows, dateCount, withGroup, seed] of [
@@ -90,19 +110,8 @@ describe.each(LOOPS)('grouping a tape read with Uint32 money from the start (%s)
       [4099, 4099, 40, false, 13],
       [20_000, 19_000, 1000, true, 14],
     ] as const) {
-      const random = seededRandom(seed);
-      const { memory, layout: wide } = allocateColumns(capacity, withGroup);
-      const reading = uint32ReadingLayout(wide)!.layout;
-      const views = viewsOf(memory.buffer, reading, rows);
-      views.money.forEach((column, c) => {
-        for (let i = 0; i < rows; i++) column[i] = i * 16 + c;
-      });
-      for (let i = 0; i < rows; i++) views.dateKeys[i] = Math.floor(random() * dateCount);
-      if (views.groupKeys) for (let i = 0; i < rows; i++) views.groupKeys[i] = Math.floor(random() * 7);
-      const layout = settleUint32Columns(memory, reading, rows);
-      const before = rowsOf(memory, layout, rows);
-      const expected = before.map((row, i) => ({ row, i })).sort((a, b) => a.row.date - b.row.date || a.i - b.i).map(({ row }) => row);
-      expect(expected).not.toEqual(before);
+      const { memory, wide, layout, expected } = readUint32Tape(capacity, rows, dateCount, withGroup, seed);
+      expect(expected).not.toEqual(rowsOf(memory, layout, rows));
       const loops = loopsFor(memory, wide);
       const grouped = groupRowsByDate(memory, layout, rows, dateCount, loops);
       // with the loops, moved within the memory: each money column one slot up
@@ -110,6 +119,48 @@ describe.each(LOOPS)('grouping a tape read with Uint32 money from the start (%s)
       else expect(grouped).toBe(layout);
       expect(rowsOf(memory, grouped, rows), `${rows} of ${capacity} rows, ${dateCount} dates`).toEqual(expected);
     }
+  });
+});
+
+describe('grouping shared with another thread', () => {
+  const CASES = [
+    [1000, 1000, 12, true, 21],
+    [1000, 700, 12, false, 22],
+    [4099, 4099, 40, false, 23],
+    [20_000, 19_000, 1000, true, 24],
+  ] as const;
+  const loops = (memory: WebAssembly.Memory, layout: TapeLayout) => WasmKernels.instantiate(kernelModule().module!, memory, layout);
+
+  it('moves the last five money columns on an ingest worker and the others here: the rows and layout of one thread', async () => {
+    const worker = ingestWorkers(1)[0]!;
+    for (const [capacity, rows, dateCount, withGroup, seed] of CASES) {
+      const alone = readUint32Tape(capacity, rows, dateCount, withGroup, seed);
+      const oneThread = groupRowsByDate(alone.memory, alone.layout, rows, dateCount, loops(alone.memory, alone.wide));
+      const shared = readUint32Tape(capacity, rows, dateCount, withGroup, seed);
+      const sent: number[] = [];
+      const elsewhere: MovesElsewhere = (task) => {
+        sent.push(task.moves.length);
+        return worker.run({ kind: 'column-moves', ...task });
+      };
+      const grouped = await groupRowsByDateShared(shared.memory, shared.layout, rows, dateCount, loops(shared.memory, shared.wide), elsewhere);
+      expect(sent, `${rows} rows`).toEqual([5]);
+      expect(grouped).toEqual(oneThread);
+      expect(rowsOf(shared.memory, grouped, rows), `${rows} of ${capacity} rows, ${dateCount} dates`).toEqual(shared.expected);
+    }
+  });
+
+  it('moves every column here when no other thread takes them', async () => {
+    const [capacity, rows, dateCount, withGroup, seed] = CASES[0];
+    const tape = readUint32Tape(capacity, rows, dateCount, withGroup, seed);
+    const grouped = await groupRowsByDateShared(tape.memory, tape.layout, rows, dateCount, loops(tape.memory, tape.wide), () => null);
+    expect(rowsOf(tape.memory, grouped, rows)).toEqual(tape.expected);
+  });
+
+  it('throws what the other thread failed with, once its own moves are done', async () => {
+    const [capacity, rows, dateCount, withGroup, seed] = CASES[1];
+    const tape = readUint32Tape(capacity, rows, dateCount, withGroup, seed);
+    const failing = () => Promise.reject(new Error('the other thread died'));
+    await expect(groupRowsByDateShared(tape.memory, tape.layout, rows, dateCount, loops(tape.memory, tape.wide), failing)).rejects.toThrow('the other thread died');
   });
 });
 

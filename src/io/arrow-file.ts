@@ -16,7 +16,7 @@ import { DataType, MessageHeader, type Data, type Field, type Schema } from 'apa
 import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { Message, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
-import type { ByteSource } from './byte-source.js';
+import { readExactlySync, type ByteSource } from './byte-source.js';
 
 const MAGIC = 'ARROW1';
 /** magic, padded to 8 bytes, at the start; footer length (int32) and magic at the end */
@@ -57,17 +57,23 @@ function isMagic(bytes: Uint8Array, at: number): boolean {
  * this module reads (a stream, dictionaries, compression, anything that does not decode or add up).
  */
 export async function planArrowFile(handle: ByteSource, size: number): Promise<ArrowFilePlan | null> {
+  // The pieces are small (the magic, the footer, each batch's metadata) and nothing can be done before they
+  // are in, so they are read on this thread where the source can: through the thread pool each read costs a
+  // round trip of its own, 19 of them for a file of 16 batches (2.3 ms a 1M-row file, against about 0.1).
+  const { readSync } = handle;
+  const readPiece = (buffer: Uint8Array, length: number, position: number): boolean | Promise<boolean> =>
+    readSync ? readExactlySync(readSync, buffer, 0, length, position) : readExactly(handle, buffer, length, position);
   try {
     if (size < START_BYTES + END_BYTES + 8) return null;
     const start = new Uint8Array(START_BYTES);
     const end = new Uint8Array(END_BYTES);
-    if (!(await readExactly(handle, start, START_BYTES, 0)) || !isMagic(start, 0)) return null;
-    if (!(await readExactly(handle, end, END_BYTES, size - END_BYTES)) || !isMagic(end, 4)) return null;
+    if (!(await readPiece(start, START_BYTES, 0)) || !isMagic(start, 0)) return null;
+    if (!(await readPiece(end, END_BYTES, size - END_BYTES)) || !isMagic(end, 4)) return null;
     const footerLength = new DataView(end.buffer).getInt32(0, true);
     const footerStart = size - END_BYTES - footerLength;
     if (footerLength <= 0 || footerStart < START_BYTES) return null;
     const footerBytes = new Uint8Array(footerLength);
-    if (!(await readExactly(handle, footerBytes, footerLength, footerStart))) return null;
+    if (!(await readPiece(footerBytes, footerLength, footerStart))) return null;
     const footer = Footer.decode(footerBytes);
     if (footer.numDictionaries > 0) return null;
     const batches: BatchBlock[] = [];
@@ -77,7 +83,7 @@ export async function planArrowFile(handle: ByteSource, size: number): Promise<A
       const bodyOffset = block.offset + metaLength;
       if (metaLength < 8 || block.offset < START_BYTES || bodyOffset + block.bodyLength > footerStart) return null;
       const meta = new Uint8Array(metaLength);
-      if (!(await readExactly(handle, meta, metaLength, block.offset))) return null;
+      if (!(await readPiece(meta, metaLength, block.offset))) return null;
       // ARROW-6313: a continuation marker (-1) before the length since format 0.15, the length alone before
       const view = new DataView(meta.buffer);
       let at = 4;

@@ -10,7 +10,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
-import { allocateColumns, uint32ReadingLayout, type MoneyWidth } from '../engine/columns.js';
+import { allocateColumns, uint32ReadingLayout, type MoneyWidth, type MovesElsewhere } from '../engine/columns.js';
 import { WasmKernels } from '../engine/wasm-kernels.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
 import {
@@ -33,8 +33,9 @@ import { descriptorSource, readExactlySync, type ByteSource } from './byte-sourc
 import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
+import type { ColumnMovesIngestTask } from '../workers/ingest-worker.js';
 import { TapeInputError, type Problem } from './problems.js';
-import { mergeRanges, MergeNotPossible } from './range-merge.js';
+import { mergeRangesShared, MergeNotPossible } from './range-merge.js';
 import { TapeBuilder, WideningNeeded, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
 import { kernelModule } from '../workers/kernel-module.js';
 
@@ -1391,7 +1392,7 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
   let result: ReadResult | null = null;
   try {
     const size = (await handle.stat()).size;
-    const plan = tuning.streaming === false ? null : await planArrowFile(handle, size);
+    const plan = tuning.streaming === false ? null : await planArrowFile(descriptorSource(handle.fd), size);
     if (plan !== null) {
       if (plan.rows === 0) throw fileProblem(path, null, 'no data rows');
       const threads = Math.min(tuning.threads ?? availableParallelism(), 2);
@@ -1558,7 +1559,8 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
  * The batches before `split` on this thread and the others on an ingest worker, each into its own region of
  * one memory, merged as the CSV reader's ranges are (range-merge.ts): the same tape, problems and counts as
  * reading the batches in order. Batch row counts are known from the plan, so the regions are exactly as
- * large as their batches. Null when only a single pass can give the exact result (an error in the second
+ * large as their batches. The ingest worker also moves five of the nine money columns into date order while
+ * this thread moves the others (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can give the exact result (an error in the second
  * range, which a single pass might not reach the same way; a dictionary that overflows once merged; a worker
  * that cannot run).
  */
@@ -1596,7 +1598,9 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
   }
   if (first!.status === 'rejected') return null;
   try {
-    return mergeRanges(path, memory, reading?.layout ?? layout, [first!.value, second!.value], options);
+    const worker = workers[0]!;
+    const elsewhere: MovesElsewhere = (moves) => (worker.dead ? null : worker.run({ kind: 'column-moves', ...moves } satisfies ColumnMovesIngestTask));
+    return await mergeRangesShared(path, memory, reading?.layout ?? layout, [first!.value, second!.value], options, elsewhere);
   } catch (error) {
     if (error instanceof MergeNotPossible) return null;
     throw error;

@@ -18,11 +18,11 @@
  * memory (its layout) may differ, which nothing but the memory's size depends on.
  */
 import { MAX_DICTIONARY_SIZE, MONEY_COLUMNS, MAX_EXACT_CENTS } from '../engine/schema.js';
-import { moneyOver, type MoneyView, type Tape, type TapeLayout } from '../engine/columns.js';
+import { moneyOver, type MoneyView, type MovesElsewhere, type Tape, type TapeLayout } from '../engine/columns.js';
 import { compareIds, pairsOfRuns, type RunParts } from './dedupe.js';
 import { KeySet, pairHash } from './key-set.js';
 import { MAX_LISTED_PROBLEMS, TapeInputError, type Problem } from './problems.js';
-import { checkTotals, columnTotals, arrangeColumns, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
+import { checkTotals, columnTotals, arrangeColumns, arrangeColumnsShared, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
 
 /** The merged dictionary of regions, and each region's local → merged key map. */
 interface MergedDictionary {
@@ -75,6 +75,32 @@ export class MergeNotPossible extends Error {}
  * leaves exact arithmetic; throws MergeNotPossible when a dictionary overflows.
  */
 export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: TapeLayout, partials: readonly RangePartial[], options: ReadOptions): ReadResult {
+  const merged = mergeRegions(file, memory, layout, partials, options);
+  return merged.withLayout(arrangeColumns(memory, layout, merged.rows, merged.dateCount, merged.largestCents));
+}
+
+/** mergeRanges with the columns' moves into date order shared with another thread (groupRowsByDateShared). */
+export async function mergeRangesShared(
+  file: string,
+  memory: WebAssembly.Memory,
+  layout: TapeLayout,
+  partials: readonly RangePartial[],
+  options: ReadOptions,
+  elsewhere: MovesElsewhere,
+): Promise<ReadResult> {
+  const merged = mergeRegions(file, memory, layout, partials, options);
+  return merged.withLayout(await arrangeColumnsShared(memory, layout, merged.rows, merged.dateCount, merged.largestCents, elsewhere));
+}
+
+/** The regions merged, all but the columns' arrangement (arrangeColumns), which gives the tape its layout. */
+interface MergedRegions {
+  readonly rows: number;
+  readonly dateCount: number;
+  readonly largestCents: number;
+  withLayout(arranged: TapeLayout): ReadResult;
+}
+
+function mergeRegions(file: string, memory: WebAssembly.Memory, layout: TapeLayout, partials: readonly RangePartial[], options: ReadOptions): MergedRegions {
   const dates = mergeDictionary(partials.map((p) => p.dates));
   const groups = mergeDictionary(partials.map((p) => p.groups));
   if (dates === null || groups === null) throw new MergeNotPossible('a dictionary overflows');
@@ -124,20 +150,21 @@ export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: Ta
 
   if (problemsTotal > 0 && options.lenient !== true) throw new TapeInputError(listed, problemsTotal);
   checkTotals(exactTotals ? totals : columnTotals(money, moneyIndex, 0, rows), file);
-  const tape: Tape = {
-    memory,
-    layout: arrangeColumns(memory, layout, rows, dates.values.length, Math.max(...partials.map((p) => p.largestCents))),
-    rows,
-    dates: dates.values,
-    groupColumn: options.groupBy ?? null,
-    groups: options.groupBy ? groups.values : [],
-  };
   return {
-    tape,
-    rowsRead,
-    dropped: { duplicates, invalid },
-    invalidByReason: byReason,
-    problems: listed,
+    rows,
+    dateCount: dates.values.length,
+    largestCents: Math.max(...partials.map((p) => p.largestCents)),
+    withLayout: (arranged) => {
+      const tape: Tape = {
+        memory,
+        layout: arranged,
+        rows,
+        dates: dates.values,
+        groupColumn: options.groupBy ?? null,
+        groups: options.groupBy ? groups.values : [],
+      };
+      return { tape, rowsRead, dropped: { duplicates, invalid }, invalidByReason: byReason, problems: listed };
+    },
   };
 }
 

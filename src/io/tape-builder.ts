@@ -11,6 +11,7 @@ import {
   allocateColumns,
   Dictionary16,
   groupRowsByDate,
+  groupRowsByDateShared,
   MAX_NARROW_CENTS,
   moneyOver,
   narrowMoney,
@@ -20,6 +21,7 @@ import {
   type MemoryLimit,
   type MoneyView,
   type MoneyWidth,
+  type MovesElsewhere,
   type Tape,
   type TapeLayout,
 } from '../engine/columns.js';
@@ -322,6 +324,24 @@ export function arrangeColumns(memory: WebAssembly.Memory, layout: TapeLayout, r
   // Uint32 already (a reading layout): only moved to where narrowing would have put them
   const narrowed = layout.moneyWidth === 4 ? settleUint32Columns(memory, layout, rows) : narrowMoney(memory, layout, rows, kernels, largestCents);
   return groupRowsByDate(memory, narrowed, rows, dateCount, kernels);
+}
+
+/**
+ * arrangeColumns with the moves into date order shared with another thread where the columns are Uint32 from
+ * the start (groupRowsByDateShared); else as arrangeColumns.
+ */
+export async function arrangeColumnsShared(
+  memory: WebAssembly.Memory,
+  layout: TapeLayout,
+  rows: number,
+  dateCount: number,
+  largestCents: number,
+  elsewhere: MovesElsewhere,
+): Promise<TapeLayout> {
+  const { module } = kernelModule();
+  const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
+  if (layout.moneyWidth !== 4) return groupRowsByDate(memory, narrowMoney(memory, layout, rows, kernels, largestCents), rows, dateCount, kernels);
+  return groupRowsByDateShared(memory, settleUint32Columns(memory, layout, rows), rows, dateCount, kernels, elsewhere);
 }
 
 /** The transferable arrays of a partial, for postMessage. */

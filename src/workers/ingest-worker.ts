@@ -1,16 +1,23 @@
 /**
  * An ingest worker: reads one range of a file (CSV bytes, or Arrow record batches) into its region of a shared
- * memory per task, and answers with the region's partial result (see io/csv-parallel.ts, io/arrow.ts). Its duplicate set's arrays are transferred, not
+ * memory per task, and answers with the region's partial result (see io/csv-parallel.ts, io/arrow.ts); or
+ * moves some of a merged tape's columns into date order (engine/columns.ts, groupRowsByDateShared). Its duplicate set's arrays are transferred, not
  * copied, to the calling thread, which merges the regions. It is the only module of the readers that knows
  * it runs in a worker.
  */
 import { parentPort } from 'node:worker_threads';
+import { moveColumns, type ColumnMovesTask } from '../engine/columns.js';
+import { WasmKernels } from '../engine/wasm-kernels.js';
 import type { ArrowRangeTask } from '../io/arrow.js';
 import { readCsvRange, type CsvRangeTask } from '../io/csv-parallel.js';
 import type { TaskReply } from '../io/ingest-pool.js';
 import { partialTransferList } from '../io/tape-builder.js';
+import { kernelModule } from './kernel-module.js';
 
-export type IngestTask = CsvRangeTask | ArrowRangeTask;
+/** A share of the moves that put a parallel read's rows in date order (engine/columns.ts, groupRowsByDateShared). */
+export type ColumnMovesIngestTask = ColumnMovesTask & { readonly kind: 'column-moves' };
+
+export type IngestTask = CsvRangeTask | ArrowRangeTask | ColumnMovesIngestTask;
 
 const port = parentPort!;
 
@@ -28,6 +35,14 @@ async function run(id: number, task: IngestTask): Promise<void> {
       const partial = await readArrowRange(task);
       const reply: TaskReply<typeof partial> = { id, ok: true, value: partial };
       port.postMessage(reply, partialTransferList(partial));
+      return;
+    }
+    if (task.kind === 'column-moves') {
+      const { module, reason } = kernelModule();
+      if (module === null) throw new Error(`the wasm kernels did not load: ${reason}`);
+      moveColumns(task, WasmKernels.instantiate(module, task.memory, task.layout));
+      const reply: TaskReply<null> = { id, ok: true, value: null };
+      port.postMessage(reply);
       return;
     }
     const result = await readCsvRange(task);
