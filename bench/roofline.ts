@@ -3,7 +3,7 @@
  *
  *   node dist-bench/roofline.js [--rows 1M,10M] [--runs 21] [--warmup 5] [--threads 2] [--orders loan,date]
  *                               [--crossover 10k,20k,50k,100k,200k,400k] [--noop-calls 20000]
- *                               [--only roofline|dispatch]
+ *                               [--poll 100] [--only roofline|dispatch]
  *
  * The roofline is a plain read of exactly the bytes the per-date sums must touch — the nine money columns and
  * the 2-byte date key of every row, 38 bytes a row once narrowed to Uint32 cents (74 as Float64) — by the same number of threads, through the same pool,
@@ -17,10 +17,11 @@
  * Tapes: `syntheticTape({rows, dates: 12, seed: 1})`, loan-major (the date key changes at almost every row,
  * the worst case for grouping), and the same rows sorted by date (long runs of one key).
  *
- * Then the dispatch: the empty task's round trip, against the machine's floor for it measured in the same run
- * (a bare round trip between two threads that each sleep until the other wakes them: Atomics.wait and
- * notify, no pool, no message), and calling thread against pool on small tapes, which places
- * DEFAULT_CROSSOVER_ROWS.
+ * Then the dispatch: the empty task's round trip, with workers that poll `--poll` µs for their next task
+ * before they sleep (default DEFAULT_POLL_MICROS) and with workers that sleep at once, against the machine's
+ * floor for it measured in the same run (a bare round trip between two threads that each sleep until the
+ * other wakes them: Atomics.wait and notify, no pool, no message); and calling thread against pool on small
+ * tapes, which places DEFAULT_CROSSOVER_ROWS.
  *
  * All methods of one table run round-robin (see timeRoundRobin), and every median comes with its p10–p90.
  * Before timing, the wasm and JavaScript results are compared bit for bit; a difference exits with 1, because
@@ -52,6 +53,8 @@ interface Options {
   readonly orders: readonly Order[];
   readonly crossover: readonly number[];
   readonly noopCalls: number;
+  /** how long the first pool's workers poll before they sleep, µs */
+  readonly poll: number;
   readonly only: 'roofline' | 'dispatch' | null;
 }
 
@@ -68,6 +71,7 @@ function parseOptions(): Options {
       orders: { type: 'string', default: 'loan,date' },
       crossover: { type: 'string', default: '10k,20k,50k,100k,200k,400k' },
       'noop-calls': { type: 'string', default: '20000' },
+      poll: { type: 'string', default: String(DEFAULT_POLL_MICROS) },
       only: { type: 'string' },
     },
   });
@@ -89,6 +93,7 @@ function parseOptions(): Options {
     orders: orders as Order[],
     crossover: parseSizes(values.crossover),
     noopCalls: whole('noop-calls', values['noop-calls'], 100),
+    poll: whole('poll', values.poll, 1),
     only: values.only ?? null,
   };
 }
@@ -160,7 +165,7 @@ interface SizeResult {
 }
 
 interface DispatchResult {
-  /** the empty task's round trip, workers polling DEFAULT_POLL_MICROS before they sleep */
+  /** the empty task's round trip, workers polling `--poll` µs before they sleep */
   readonly noopUs: Summary;
   /** the same, workers sleeping as soon as they answer */
   readonly sleepingNoopUs: Summary;
@@ -217,7 +222,7 @@ async function noopRoundTrips(options: Options, pollMicros: number): Promise<Sum
 }
 
 async function dispatch(options: Options): Promise<DispatchResult> {
-  const noopUs = await noopRoundTrips(options, DEFAULT_POLL_MICROS);
+  const noopUs = await noopRoundTrips(options, options.poll);
   const sleepingNoopUs = await noopRoundTrips(options, 0);
   const bareUs = await bareRoundTrips(options.noopCalls);
   const sizes: SizeResult[] = [];
@@ -292,7 +297,7 @@ function printDispatch(dispatched: DispatchResult, options: Options): void {
   const ofFloor = (s: Summary) => `${(s.median / bareUs.median).toFixed(2)}× the floor`;
   console.log(
     `dispatch: empty task through the pool and back, ${options.noopCalls} round trips one after another, workers polling ` +
-      `${DEFAULT_POLL_MICROS} µs before they sleep (the default): ${quantiles(noopUs)}; ${ofFloor(noopUs)}`,
+      `${options.poll} µs before they sleep (default ${DEFAULT_POLL_MICROS}): ${quantiles(noopUs)}; ${ofFloor(noopUs)}`,
   );
   console.log(`  workers sleeping as soon as they answer: ${quantiles(sleepingNoopUs)}; ${ofFloor(sleepingNoopUs)}`);
   console.log(`  the machine's floor, a bare round trip between two sleeping threads (Atomics.wait/notify, no pool): ${quantiles(bareUs)}`);

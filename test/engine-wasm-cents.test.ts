@@ -27,13 +27,18 @@ const dollars = fc.oneof(
 /** amounts a Uint32 column holds, so that whole arrays of them are common, and the first one beyond (2^32 cents) */
 const withinUint32 = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((cents) => cents / 100), fc.constantFrom(42949672.95, 42949672.96, 0, -0, 0.01));
 
+/** The wasm kernels over a memory of 256 rows' columns of their own. */
+function kernelsOverColumns() {
+  const module = kernelModule().module;
+  expect(module, kernelModule().reason).not.toBeNull();
+  const capacity = 256;
+  const { memory, layout } = allocateColumns(capacity, false);
+  return { capacity, memory, layout, kernels: WasmKernels.instantiate(module!, memory, layout) };
+}
+
 describe('the wasm dollars-to-cents conversion', () => {
   it('writes the JavaScript loop’s cents and returns its sum, or -1 when it would refuse the column', () => {
-    const module = kernelModule().module;
-    expect(module, kernelModule().reason).not.toBeNull();
-    const capacity = 256;
-    const { memory, layout } = allocateColumns(capacity, false);
-    const kernels = WasmKernels.instantiate(module!, memory, layout);
+    const { capacity, memory, layout, kernels } = kernelsOverColumns();
     const column = new Float64Array(memory.buffer, layout.moneyOffsets[0]!, capacity);
     const expected = new Float64Array(capacity);
     fc.assert(
@@ -78,11 +83,7 @@ describe('the wasm dollars-to-cents conversion', () => {
   });
 
   it('writes the same cents as Uint32 elsewhere, or -1 when it would refuse the values, or -2 when one is beyond Uint32', () => {
-    const module = kernelModule().module;
-    expect(module, kernelModule().reason).not.toBeNull();
-    const capacity = 256;
-    const { memory, layout } = allocateColumns(capacity, false);
-    const kernels = WasmKernels.instantiate(module!, memory, layout);
+    const { capacity, memory, layout, kernels } = kernelsOverColumns();
     const dollarsAt = layout.moneyOffsets[0]!;
     const dollarsColumn = new Float64Array(memory.buffer, dollarsAt, capacity);
     const centsAt = layout.moneyOffsets[1]!;

@@ -418,8 +418,11 @@ export interface GroupingKernels {
  */
 export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, kernels: GroupingKernels | null = null): TapeLayout {
   const begun = beginGrouping(memory, layout, rows, dateCount, kernels);
-  if (!('moves' in begun)) return begun.layout;
-  const { moves, grouped } = begun;
+  return 'moves' in begun ? moveEveryColumnHere(layout, begun.grouped, begun.moves) : begun.layout;
+}
+
+/** Every money column moved on this thread, from the last to the first, then the date keys written as runs. */
+function moveEveryColumnHere(layout: TapeLayout, grouped: TapeLayout, moves: InPlaceMoves): TapeLayout {
   for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) moves.moveColumn(layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!, moves.cursorOffset);
   moves.finish();
   return grouped;
@@ -493,11 +496,7 @@ export async function groupRowsByDateShared(
   const sent = room
     ? elsewhere({ memory, layout, moves: theirs, keysAt: moves.keysAt, cursorOffset: otherCursors, dateCount, rows, starts: moves.starts.slice(0, dateCount) })
     : null;
-  if (sent === null) {
-    for (let c = columns - 1; c >= 0; c--) moves.moveColumn(layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!, moves.cursorOffset);
-    moves.finish();
-    return grouped;
-  }
+  if (sent === null) return moveEveryColumnHere(layout, grouped, moves);
   // settled either way, and only awaited once this thread's moves are done: a failure of the other thread
   // leaves its columns half moved, and the tape with them, so it is thrown, never repaired
   const done = sent.then(

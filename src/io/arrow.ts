@@ -7,7 +7,7 @@
  * rules and the text parsers are the CSV reader's own (mapHeader, parseCents, parseDate), so a column means
  * the same thing in both formats.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
 import { allocateColumns, uint32ReadingLayout, type MoneyWidth, type MovesElsewhere } from '../engine/columns.js';
@@ -1392,18 +1392,20 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
   let result: ReadResult | null = null;
   try {
     const size = (await handle.stat()).size;
-    const plan = tuning.streaming === false ? null : await planArrowFile(descriptorSource(handle.fd), size);
+    // the calling thread's reads: through the descriptor, which has readSync (a FileHandle has not)
+    const source = descriptorSource(handle.fd);
+    const plan = tuning.streaming === false ? null : await planArrowFile(source, size);
     if (plan !== null) {
       if (plan.rows === 0) throw fileProblem(path, null, 'no data rows');
       const threads = Math.min(tuning.threads ?? availableParallelism(), 2);
       const warm = ingestWorkersReady(1);
       const minBytes = tuning.minBytes ?? (warm ? PARALLEL_ARROW_MIN_BYTES : PARALLEL_COLD_MIN_BYTES);
       const split = threads > 1 && size >= minBytes ? splitBatches(plan, warm ? 1 : COLD_FIRST_SHARE) : 0;
-      result = split > 0 ? await readArrowInParallel(handle, path, plan, split, options, tuning) : null;
+      result = split > 0 ? await readArrowInParallel(handle.fd, source, path, plan, split, options, tuning) : null;
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
         const builder = new TapeBuilder(plan.rows, options, undefined, startingWidth(columns, tuning));
-        await readBatches(descriptorSource(handle.fd), path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
+        await readBatches(source, path, plan, 0, plan.batches.length, 0, new ArrowRows(columns, builder, tuning));
         result = builder.finish(path);
       }
     }
@@ -1560,11 +1562,20 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
  * one memory, merged as the CSV reader's ranges are (range-merge.ts): the same tape, problems and counts as
  * reading the batches in order. Batch row counts are known from the plan, so the regions are exactly as
  * large as their batches. The ingest worker also moves five of the nine money columns into date order while
- * this thread moves the others (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can give the exact result (an error in the second
- * range, which a single pass might not reach the same way; a dictionary that overflows once merged; a worker
- * that cannot run).
+ * this thread moves the others (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can
+ * give the exact result (an error in the second range, which a single pass might not reach the same way; a
+ * dictionary that overflows once merged; a worker that cannot run). `fd`: the open file, which the worker reads
+ * through; `source`: this thread's reads of it.
  */
-async function readArrowInParallel(handle: FileHandle, path: string, plan: ArrowFilePlan, split: number, options: ReadOptions, tuning: ArrowTuning): Promise<ReadResult | null> {
+async function readArrowInParallel(
+  fd: number,
+  source: ByteSource,
+  path: string,
+  plan: ArrowFilePlan,
+  split: number,
+  options: ReadOptions,
+  tuning: ArrowTuning,
+): Promise<ReadResult | null> {
   const workers = ingestWorkers(1);
   // the header rules first, so that a file with no usable columns fails here, as in one pass
   const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
@@ -1576,7 +1587,7 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
   const task = (from: number, to: number, rowBase: number, rowLimit: number, checkedLater: boolean): ArrowRangeTask => ({
     kind: 'arrow-range',
     path,
-    fd: handle.fd,
+    fd,
     from,
     to,
     rowBase,
@@ -1585,7 +1596,7 @@ async function readArrowInParallel(handle: FileHandle, path: string, plan: Arrow
     region: { memory, layout, rowBase, rowLimit, checkedLater, moneyWidth },
   });
   const outcomes = await Promise.allSettled([
-    readArrowRange(task(0, split, 0, firstRows, true), descriptorSource(handle.fd), plan),
+    readArrowRange(task(0, split, 0, firstRows, true), source, plan),
     workers[0]!.run<RangePartial>(task(split, plan.batches.length, firstRows, plan.rows, false)),
   ]);
   const [first, second] = outcomes;

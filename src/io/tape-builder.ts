@@ -319,18 +319,12 @@ export class TapeBuilder {
  * computes with it.
  */
 export function arrangeColumns(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, dateCount: number, largestCents = Number.POSITIVE_INFINITY): TapeLayout {
-  const { module } = kernelModule();
-  const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
-  // Uint32 already (a reading layout): only moved to where narrowing would have put them
-  const narrowed = layout.moneyWidth === 4 ? settleUint32Columns(memory, layout, rows) : narrowMoney(memory, layout, rows, kernels, largestCents);
+  const { kernels, narrowed } = narrowForGrouping(memory, layout, rows, largestCents);
   return groupRowsByDate(memory, narrowed, rows, dateCount, kernels);
 }
 
-/**
- * arrangeColumns with the moves into date order shared with another thread where the columns are Uint32 from
- * the start (groupRowsByDateShared); else as arrangeColumns.
- */
-export async function arrangeColumnsShared(
+/** arrangeColumns with the moves into date order shared with another thread (groupRowsByDateShared). */
+export function arrangeColumnsShared(
   memory: WebAssembly.Memory,
   layout: TapeLayout,
   rows: number,
@@ -338,10 +332,17 @@ export async function arrangeColumnsShared(
   largestCents: number,
   elsewhere: MovesElsewhere,
 ): Promise<TapeLayout> {
+  const { kernels, narrowed } = narrowForGrouping(memory, layout, rows, largestCents);
+  return groupRowsByDateShared(memory, narrowed, rows, dateCount, kernels, elsewhere);
+}
+
+/** arrangeColumns up to the grouping: the wasm loops over the memory, and the money narrowed where it fits. */
+function narrowForGrouping(memory: WebAssembly.Memory, layout: TapeLayout, rows: number, largestCents: number) {
   const { module } = kernelModule();
   const kernels = module === null || moneyStride(layout) === null ? null : WasmKernels.instantiate(module, memory, layout);
-  if (layout.moneyWidth !== 4) return groupRowsByDate(memory, narrowMoney(memory, layout, rows, kernels, largestCents), rows, dateCount, kernels);
-  return groupRowsByDateShared(memory, settleUint32Columns(memory, layout, rows), rows, dateCount, kernels, elsewhere);
+  // Uint32 already (a reading layout): only moved to where narrowing would have put them
+  const narrowed = layout.moneyWidth === 4 ? settleUint32Columns(memory, layout, rows) : narrowMoney(memory, layout, rows, kernels, largestCents);
+  return { kernels, narrowed };
 }
 
 /** The transferable arrays of a partial, for postMessage. */

@@ -1,9 +1,9 @@
 /**
  * An ingest worker: reads one range of a file (CSV bytes, or Arrow record batches) into its region of a shared
- * memory per task, and answers with the region's partial result (see io/csv-parallel.ts, io/arrow.ts); or
- * moves some of a merged tape's columns into date order (engine/columns.ts, groupRowsByDateShared). Its duplicate set's arrays are transferred, not
- * copied, to the calling thread, which merges the regions. It is the only module of the readers that knows
- * it runs in a worker.
+ * memory per task, and answers with the region's partial result (see io/csv-parallel.ts, io/arrow.ts), whose
+ * duplicate set's arrays are transferred, not copied, to the calling thread, which merges the regions; or
+ * moves some of a merged tape's columns into date order (engine/columns.ts, groupRowsByDateShared). It is the
+ * only module of the readers that knows it runs in a worker.
  */
 import { parentPort } from 'node:worker_threads';
 import { moveColumns, type ColumnMovesTask } from '../engine/columns.js';

@@ -40,10 +40,11 @@ export const DEFAULT_CROSSOVER_ROWS = 100_000;
 export const DEFAULT_HELP_ROWS = Number.POSITIVE_INFINITY;
 
 /**
- * See KpiPoolOptions.pollMicros. Measured with `npm run bench:roofline -- --only dispatch` on the 2-core
- * machine: an empty task's round trip took 84-88 µs at p50 with workers that sleep as soon as they answer, and
- * 29-30 µs with 35, 50, 100 or 200 µs of polling; 20 µs was too short to matter (85 µs), since the calling
- * thread itself has to wake and send the next task within the window. 100 µs leaves room for slower machines.
+ * See KpiPoolOptions.pollMicros. Measured with `node dist-bench/roofline.js --only dispatch --crossover 10k
+ * --poll N` on the 2-core machine: an empty task's round trip took 83-87 µs at p50 with workers that sleep as
+ * soon as they answer, and 27.5-28.9 µs with N = 35, 50, 100 or 200 µs of polling; 20 µs was too short
+ * (71.8 µs), since the calling thread itself has to wake and send the next task within the window. 100 µs
+ * leaves room for slower machines.
  */
 export const DEFAULT_POLL_MICROS = 100;
 

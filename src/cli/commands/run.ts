@@ -16,10 +16,10 @@ import { injectsNothing, parseInjectSpec } from '../../stress/inject.js';
 import { defaultSampleIntervalMs, defaultTaskTimeoutMs, isWriteError, MIN_SAMPLE_INTERVAL_MS, runSoak, RunWriteError, type SoakEvent, type SoakOptions } from '../../stress/run.js';
 import type { RunSummary } from '../../stress/summary.js';
 import { DEFAULT_ROWS, defaultWorkloadThreads, type WorkloadSpec } from '../../stress/workloads.js';
+import { DEFAULT_POLL_MICROS, MAX_POLL_MICROS } from '../../workers/kpi-pool.js';
 import { WorkloadLoadError } from '../../workers/workload-pool.js';
 import { EXIT, UsageError } from '../errors.js';
 import { MAX_MEMORY_HELP, parseMaxMemory, parseRowCount, parseThreads, parseWholeNumber } from '../options.js';
-import { DEFAULT_POLL_MICROS, MAX_POLL_MICROS } from '../../workers/kpi-pool.js';
 import { printJson, printText } from '../output.js';
 
 /** Run directories go here (git-ignored) unless --runs-dir names another parent or --out the folder itself. */
