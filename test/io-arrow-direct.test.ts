@@ -66,11 +66,10 @@ describe('a plain Arrow file is read column by column', () => {
             bytesRead += result.bytesRead;
             return result;
           },
-          stat: () => handle.stat(),
         };
         const { memory, layout } = allocateColumns(rows, false);
         const partial = await readArrowRange(
-          { kind: 'arrow-range', path, fd: handle.fd, from: 0, to: plan.batches.length, rowBase: 0, options: {}, tuning, region: { memory, layout, rowBase: 0, rowLimit: rows } },
+          { kind: 'arrow-range', path, fd: handle.fd, size: (await handle.stat()).size, from: 0, to: plan.batches.length, rowBase: 0, options: {}, tuning, region: { memory, layout, rowBase: 0, rowLimit: rows } },
           counting,
           plan,
         );

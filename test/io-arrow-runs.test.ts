@@ -106,6 +106,44 @@ describe('the key loops in wasm give their JavaScript twins’ answers', () => {
     expect(unclean).toBeGreaterThan(100);
   });
 
+  it('a thread keeps one released memory for its next reader, with every region free again', () => {
+    const first = IngestWasm.take()!;
+    const at = first.allocate(100_000);
+    new Uint8Array(first.buffer, at, 4).set([1, 2, 3, 4]);
+    const grown = first.buffer.byteLength;
+    first.release();
+    const again = IngestWasm.take()!;
+    expect(again).toBe(first);
+    // the same pages, holding what the last reader left there, handed out from the start
+    expect(again.buffer.byteLength).toBe(grown);
+    expect(again.allocate(16)).toBe(0);
+    expect([...new Uint8Array(again.buffer, at, 4)]).toEqual([1, 2, 3, 4]);
+    // a second reader on the thread while the first is out gets a memory of its own; one only is kept
+    const second = IngestWasm.take()!;
+    expect(second).not.toBe(again);
+    second.release();
+    again.release();
+    expect(IngestWasm.take()).toBe(second);
+    second.release();
+  });
+
+  it('a memory grown past what a thread keeps, or of another bound, is not kept', () => {
+    const big = IngestWasm.take()!;
+    expect(big.allocate(40 << 20)).toBeGreaterThanOrEqual(0);
+    big.release();
+    const next = IngestWasm.take()!;
+    expect(next).not.toBe(big);
+    next.release();
+    const bounded = IngestWasm.take(4)!;
+    expect(bounded).not.toBe(next);
+    expect(IngestWasm.take()).toBe(next);
+    bounded.release();
+    const fresh = IngestWasm.take()!;
+    expect(fresh).not.toBe(bounded);
+    fresh.release();
+    next.release();
+  });
+
   it('hands out regions until the memory would pass its bound', () => {
     const wasm = IngestWasm.create(module, 2)!;
     const first = wasm.allocate(60_000);
@@ -310,6 +348,10 @@ describe('the Arrow reader’s run finder keeps the cell readers’ rows', () =>
     }
     // the tapes had duplicates to drop
     expect(dropped).toBeGreaterThan(100);
+    // and each reader on this thread after the first one read them in the memory the one before it released
+    const kept = IngestWasm.take()!;
+    expect(kept.buffer.byteLength).toBeGreaterThan(65536);
+    kept.release();
   });
 
   it('with a loan whose dates repeat across a batch boundary', async () => {

@@ -423,14 +423,14 @@ export function groupRowsByDate(memory: WebAssembly.Memory, layout: TapeLayout, 
 
 /** Every money column moved on this thread, from the last to the first, then the date keys written as runs. */
 function moveEveryColumnHere(layout: TapeLayout, grouped: TapeLayout, moves: InPlaceMoves): TapeLayout {
-  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) moves.moveColumn(layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!, moves.cursorOffset);
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) moves.moveRows(layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!, 0, moves.rows, moves.starts);
   moves.finish();
   return grouped;
 }
 
 /**
  * Another thread's part of groupRowsByDateShared: its own instance of the grouping loops over the same memory,
- * and a task that moves these columns, in this order, each from its row's date key and a cursor per date.
+ * and a task that moves its rows of these columns, in this order, meeting this thread after each column.
  * Null when there is no other thread to take it (nothing was sent).
  */
 export type MovesElsewhere = (task: ColumnMovesTask) => Promise<unknown> | null;
@@ -439,39 +439,111 @@ export interface ColumnMovesTask {
   readonly memory: WebAssembly.Memory;
   /** a layout the kernels accept over this memory (the tape's before the moves) */
   readonly layout: TapeLayout;
-  /** Uint32 columns: [from, to) byte offsets, moved in this order */
+  /** every Uint32 money column: [from, to) byte offsets, moved in this order */
   readonly moves: readonly (readonly [number, number])[];
   readonly keysAt: number;
   /** the other thread's own cursors, dateCount Uint32 */
   readonly cursorOffset: number;
   readonly dateCount: number;
+  /** the other thread moves rows [firstRow, rows) of each column */
+  readonly firstRow: number;
   readonly rows: number;
-  /** each date's first row */
+  /** each date's first place for those rows */
   readonly starts: Uint32Array;
+  /** byte offset of the Int32 words where the two threads meet (MEETING_WORDS) */
+  readonly meetingAt: number;
 }
 
-/** Run a ColumnMovesTask with `kernels` (on the thread that received it). */
-export function moveColumns(task: ColumnMovesTask, kernels: GroupingKernels): void {
-  const cursors = new Uint32Array(task.memory.buffer, task.cursorOffset, task.dateCount);
-  for (const [from, to] of task.moves) {
-    cursors.set(task.starts);
-    kernels.scatterByKeyU32(from, task.keysAt, task.cursorOffset, task.dateCount, to, task.rows);
+/**
+ * The words where the two threads of a shared grouping meet: how many columns each has moved (0: the calling
+ * thread, 1: the other), who moves the other thread's rows (CLAIM: 0 nobody yet, 1 the other thread, 2 the
+ * calling thread, when the other did not start in time), and a stop flag either sets when it fails.
+ */
+const MEETING_WORDS = 4;
+const CLAIM = 2;
+const STOPPED = 3;
+/**
+ * How long the calling thread, its half of the first column moved, waits for the other to start before it moves
+ * every row itself: the other thread may be busy with a task of another read, and must not hold this one up.
+ */
+const CLAIM_WAIT_MS = 5;
+/**
+ * How long a thread spins, checking the other's progress, before it sleeps between checks: the other is usually
+ * a few microseconds away, and a sleeping virtual CPU takes tens of microseconds to wake.
+ */
+const SPIN_MS = 1;
+/** A thread that made no progress for this long has gone (a worker terminated mid-task): the grouping fails. */
+const MEETING_TIMEOUT_MS = 60_000;
+
+/** Thrown on one thread of a shared grouping when the other stopped; the other's own error says why. */
+class GroupingStopped extends Error {
+  constructor() {
+    super('the other thread of a shared grouping stopped');
   }
 }
 
-/** Money columns of a grouping that the other thread moves (the last ones), at most. */
-const COLUMNS_MOVED_ELSEWHERE = 5;
+/** Wait, spinning and then sleeping, until `ready()`; false when `limitMs` passed first. */
+function waitUntil(words: Int32Array, index: number, ready: () => boolean, limitMs: number): boolean {
+  const start = performance.now();
+  for (let spins = 0; ; spins++) {
+    if (Atomics.load(words, STOPPED) !== 0) throw new GroupingStopped();
+    if (ready()) return true;
+    // the clock read now and then: it costs more than a load
+    if ((spins & 255) !== 255) continue;
+    const waited = performance.now() - start;
+    if (waited > limitMs) return false;
+    if (waited > SPIN_MS) Atomics.wait(words, index, Atomics.load(words, index), 1);
+  }
+}
+
+/** This thread (`self`) has moved `columns` columns: say so, and return once the other thread has too. */
+function meet(words: Int32Array, self: 0 | 1, columns: number): void {
+  Atomics.store(words, self, columns);
+  Atomics.notify(words, self);
+  const other = 1 - self;
+  if (!waitUntil(words, other, () => Atomics.load(words, other) >= columns, MEETING_TIMEOUT_MS)) {
+    throw new Error(`the other thread of a shared grouping made no progress in ${MEETING_TIMEOUT_MS / 1000} s`);
+  }
+}
+
+function stopMeeting(words: Int32Array): void {
+  Atomics.store(words, STOPPED, 1);
+  Atomics.notify(words, 0);
+  Atomics.notify(words, 1);
+}
+
+/** Run a ColumnMovesTask with `kernels` (on the thread that received it); nothing when the calling thread took its rows. */
+export function moveColumns(task: ColumnMovesTask, kernels: GroupingKernels): void {
+  const words = new Int32Array(task.memory.buffer, task.meetingAt, MEETING_WORDS);
+  if (Atomics.compareExchange(words, CLAIM, 0, 1) !== 0) return;
+  Atomics.notify(words, CLAIM);
+  // from here on the calling thread counts on this one: whatever fails must stop it
+  try {
+    const cursors = new Uint32Array(task.memory.buffer, task.cursorOffset, task.dateCount);
+    const count = task.rows - task.firstRow;
+    task.moves.forEach(([from, to], c) => {
+      cursors.set(task.starts);
+      kernels.scatterByKeyU32(from + task.firstRow * 4, task.keysAt + task.firstRow * 2, task.cursorOffset, task.dateCount, to, count);
+      meet(words, 1, c + 1);
+    });
+  } catch (error) {
+    stopMeeting(words);
+    throw error;
+  }
+}
 
 /**
  * groupRowsByDate with the money moves shared with another thread (`elsewhere`): the same tape, the same
- * layout, faster on two cores. The moves go from the last column to the first because each goes into the slot
- * its successor has just left; so that the two threads need not wait for each other, the other thread moves the
- * last columns (into the slots above, as in one pass) while this one moves the column below them into a
- * spare slot past every place a move writes, then the others down into the slots it leaves; that column is
- * copied into its own slot once the other thread's moves are done. Moving column after column is bound by
- * each core's traffic to memory (a scratch measurement: 9 columns of 1M rows in 11 ms on one thread, 6.3 ms
- * split 5 and 4 between two). Without room for the spare slot, or when the moves are not made in place,
- * groupRowsByDate does it all here.
+ * layout, faster on two cores. Each column is moved by both threads at once, this one its first half of the
+ * rows and the other the rest, each with cursors of its own that start where its rows of each date go (a
+ * date's rows of the first half before those of the second, as in one pass). The moves go from the last
+ * column to the first, each into the slot its successor has just left, so neither thread starts a column
+ * before both have moved the one before: they meet after each column, at words in the memory (Atomics).
+ * Moving a column is bound by each core's traffic to memory, so two threads halve it; and since both move
+ * every column, no column waits in a slot of its own for the other thread's moves, to be copied back after.
+ * When the other thread has not started within `claimWaitMs` (CLAIM_WAIT_MS) of this one's first half
+ * column, this one moves every row itself; without room for the other thread's cursors, or when the moves are
+ * not made in place, groupRowsByDate does it all here.
  */
 export async function groupRowsByDateShared(
   memory: WebAssembly.Memory,
@@ -480,49 +552,74 @@ export async function groupRowsByDateShared(
   dateCount: number,
   kernels: GroupingKernels | null,
   elsewhere: MovesElsewhere,
+  claimWaitMs = CLAIM_WAIT_MS,
 ): Promise<TapeLayout> {
-  const begun = beginGrouping(memory, layout, rows, dateCount, kernels);
+  const half = rows >>> 1;
+  const begun = beginGrouping(memory, layout, rows, dateCount, kernels, half);
   if (!('moves' in begun)) return begun.layout;
   const { moves, grouped } = begun;
-  const columns = MONEY_COLUMNS.length;
   const otherCursors = alignUp(moves.writtenEnd);
-  const spare = alignUp(otherCursors + dateCount * 4);
-  const spareEnd = spare + rows * 4;
-  // the other cursors and the spare slot lie past every place a move writes; they must not cover the date keys
-  const room = spareEnd <= layout.scratchOffset && (spareEnd <= moves.keysAt || otherCursors >= moves.keysAt + rows * 2);
-  const split = columns - COLUMNS_MOVED_ELSEWHERE;
-  const theirs: [number, number][] = [];
-  for (let c = columns - 1; c >= split; c--) theirs.push([layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!]);
-  const sent = room
-    ? elsewhere({ memory, layout, moves: theirs, keysAt: moves.keysAt, cursorOffset: otherCursors, dateCount, rows, starts: moves.starts.slice(0, dateCount) })
-    : null;
+  const meetingAt = alignUp(otherCursors + dateCount * 4);
+  const end = meetingAt + MEETING_WORDS * 4;
+  // the other cursors and the meeting words lie past every place a move writes; they must not cover the date keys
+  const room = end <= layout.scratchOffset && (end <= moves.keysAt || otherCursors >= moves.keysAt + rows * 2);
+  if (!room || moves.splitStarts === null) return moveEveryColumnHere(layout, grouped, moves);
+  const order: [number, number][] = [];
+  for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) order.push([layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!]);
+  const words = new Int32Array(memory.buffer, meetingAt, MEETING_WORDS).fill(0);
+  const task: ColumnMovesTask = { memory, layout, moves: order, keysAt: moves.keysAt, cursorOffset: otherCursors, dateCount, firstRow: half, rows, starts: moves.splitStarts, meetingAt };
+  const sent = elsewhere(task);
   if (sent === null) return moveEveryColumnHere(layout, grouped, moves);
-  // settled either way, and only awaited once this thread's moves are done: a failure of the other thread
-  // leaves its columns half moved, and the tape with them, so it is thrown, never repaired
-  const done = sent.then(
+  // settled either way: the other thread's error is thrown here only when it stopped the moves
+  const settled = sent.then(
     () => null,
     (error: unknown) => ({ error }),
   );
-  moves.moveColumn(layout.moneyOffsets[split - 1]!, spare, moves.cursorOffset);
-  for (let c = split - 2; c >= 0; c--) moves.moveColumn(layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!, moves.cursorOffset);
-  const failed = await done;
-  if (failed !== null) throw failed.error;
-  new Uint8Array(memory.buffer).copyWithin(grouped.moneyOffsets[split - 1]!, spare, spareEnd);
-  moves.finish();
-  return grouped;
+  try {
+    // while the other thread starts: the date keys' runs go where no move reads or writes (beginGrouping)
+    moves.finish();
+    for (let c = 0; c < order.length; c++) {
+      const [from, to] = order[c]!;
+      moves.moveRows(from, to, 0, half, moves.starts);
+      if (c === 0 && !waitUntil(words, CLAIM, () => Atomics.load(words, CLAIM) !== 0, claimWaitMs) && Atomics.compareExchange(words, CLAIM, 0, 2) === 0) {
+        // the other thread has not started: its rows of this column, then every other column, here
+        moves.moveRows(from, to, half, rows - half, moves.splitStarts);
+        for (const [nextFrom, nextTo] of order.slice(1)) moves.moveRows(nextFrom, nextTo, 0, rows, moves.starts);
+        return grouped;
+      }
+      meet(words, 0, c + 1);
+    }
+    return grouped;
+  } catch (error) {
+    // a failure on either thread leaves columns half moved, and the tape with them: it is thrown, never repaired
+    stopMeeting(words);
+    if (error instanceof GroupingStopped) {
+      const failed = await settled;
+      if (failed !== null) throw failed.error;
+    }
+    throw error;
+  }
 }
 
 interface InPlaceMoves {
+  readonly rows: number;
   /** each date's first row, and the rows' count last */
   readonly starts: Uint32Array;
+  /** each date's first place for the rows from beginGrouping's `splitRow` on (null: no split asked for) */
+  readonly splitStarts: Uint32Array | null;
   /** where the moves read the date keys */
   readonly keysAt: number;
-  readonly cursorOffset: number;
   /** past every byte a move writes (the cursors included) and the keys' copy */
   readonly writtenEnd: number;
-  /** one money column from byte `from` to byte `to`, with the cursors at `cursors` */
-  moveColumn(from: number, to: number, cursors: number): void;
-  /** the date keys written as runs, once every column has moved */
+  /**
+   * rows [first, first + count) of one money column from byte `from` to byte `to`, each date's rows from its
+   * place in `placeStarts` on (this thread's cursors)
+   */
+  moveRows(from: number, to: number, first: number, count: number, placeStarts: Uint32Array): void;
+  /**
+   * the date keys written as runs, between the money slots and the cursors, where no move reads or writes:
+   * so also while the moves go on
+   */
   finish(): void;
 }
 
@@ -537,6 +634,7 @@ function beginGrouping(
   rows: number,
   dateCount: number,
   kernels: GroupingKernels | null,
+  splitRow = 0,
 ): { readonly layout: TapeLayout } | { readonly moves: InPlaceMoves; readonly grouped: TapeLayout } {
   const withGroup = layout.groupKeyOffset >= 0;
   const slot = alignUp(rows * 4);
@@ -565,11 +663,20 @@ function beginGrouping(
     Math.max(movesEnd, keysAt + keyBytes) <= layout.scratchOffset;
 
   const starts = new Uint32Array(dateCount + 1);
+  let splitStarts: Uint32Array | null = null;
   let ascending = true;
   if (inPlace) {
     const counts = new Uint32Array(memory.buffer, cursorOffset, dateCount);
     counts.fill(0);
-    ascending = kernels.countKeys(layout.dateKeyOffset, rows, cursorOffset, dateCount);
+    const split = splitRow > 0 && splitRow < rows ? splitRow : rows;
+    ascending = kernels.countKeys(layout.dateKeyOffset, split, cursorOffset, dateCount);
+    if (split < rows) {
+      // the first rows' counts, for the places of the rows from the split on; then all the rows'
+      splitStarts = counts.slice();
+      ascending = kernels.countKeys(layout.dateKeyOffset + split * 2, rows - split, cursorOffset, dateCount) && ascending;
+      const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
+      ascending &&= keys[split - 1]! <= keys[split]!;
+    }
     starts.set(counts, 1);
   } else {
     const keys = new Uint16Array(memory.buffer, layout.dateKeyOffset, rows);
@@ -580,6 +687,7 @@ function beginGrouping(
   }
   if (ascending) return { layout };
   for (let k = 0; k < dateCount; k++) starts[k + 1]! += starts[k]!;
+  if (splitStarts !== null) for (let k = 0; k < dateCount; k++) splitStarts[k]! += starts[k]!;
   if (!inPlace) {
     groupThroughCopies(viewsOf(memory.buffer, layout, rows), starts);
     return { layout };
@@ -593,13 +701,14 @@ function beginGrouping(
   }
   const moneyOffsets = layout.moneyOffsets.map((_, c) => (c + 1) * slot);
   const moves: InPlaceMoves = {
+    rows,
     starts,
+    splitStarts,
     keysAt,
-    cursorOffset,
     writtenEnd: Math.max(movesEnd, keysInTheWay ? keysAt + keyBytes : 0),
-    moveColumn: (from, to, cursorsAt) => {
-      new Uint32Array(memory.buffer, cursorsAt, dateCount).set(starts.subarray(0, dateCount));
-      kernels.scatterByKeyU32(from, keysAt, cursorsAt, dateCount, to, rows);
+    moveRows: (from, to, first, count, placeStarts) => {
+      cursors.set(placeStarts.subarray(0, dateCount));
+      kernels.scatterByKeyU32(from + first * 4, keysAt + first * 2, cursorOffset, dateCount, to, count);
     },
     finish: () => {
       const grouped = new Uint16Array(memory.buffer, dateKeyOffset, rows);

@@ -30,7 +30,7 @@ import {
 } from './csv.js';
 import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type ArrowFilePlan, type BatchBlock } from './arrow-file.js';
 import { descriptorSource, readExactlySync, type ByteSource } from './byte-source.js';
-import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, ingestModule, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
+import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
 import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
 import type { ColumnMovesIngestTask } from '../workers/ingest-worker.js';
@@ -747,32 +747,34 @@ class KeyScratch {
 
   /** Room for `rows` rows and `bytes` id bytes, regrown by half again beyond need; returns the columns. */
   columns(rows: number, bytes: number): KeyColumns {
-    if (this.days.length < rows) {
-      const capacity = rows + (rows >> 1);
-      this.days = new Int32Array(capacity);
-      this.offsets = new Int32Array(capacity + 1);
-      this.at = null;
-    }
-    if (this.bytes.length < bytes) {
-      this.bytes = new Uint8Array(bytes + (bytes >> 1));
-      this.at = null;
-    }
-    // Moved into the ingest memory whenever they grow (the old region is left there unused), or left plain
-    // for good once that memory cannot grow so far.
-    if (this.at === null && this.wasm !== null) {
-      const days = this.wasm.allocate(this.days.byteLength + this.offsets.byteLength + this.bytes.byteLength);
-      if (days < 0) this.wasm = null;
-      else {
-        const offsets = days + this.days.byteLength;
-        const ids = offsets + this.offsets.byteLength;
-        const buffer = this.wasm.buffer;
-        this.days = new Int32Array(buffer, days, this.days.length);
-        this.offsets = new Int32Array(buffer, offsets, this.offsets.length);
-        this.bytes = new Uint8Array(buffer, ids, this.bytes.length);
-        this.at = { days, offsets, bytes: ids };
-      }
+    if (this.days.length < rows || this.bytes.length < bytes) {
+      const rowRoom = this.days.length < rows ? rows + (rows >> 1) : this.days.length;
+      this.place(rowRoom, this.bytes.length < bytes ? bytes + (bytes >> 1) : this.bytes.length);
     }
     return { days: this.days, offsets: this.offsets, bytes: this.bytes, limit: bytes, at: this.at };
+  }
+
+  /**
+   * New room for the three: in the ingest memory (the old region is left there unused) until it cannot grow
+   * so far, plain arrays for good from then on.
+   */
+  private place(rows: number, bytes: number): void {
+    const days = this.wasm?.allocate(rows * 4 + (rows + 1) * 4 + bytes) ?? -1;
+    if (days < 0) {
+      this.wasm = null;
+      this.days = new Int32Array(rows);
+      this.offsets = new Int32Array(rows + 1);
+      this.bytes = new Uint8Array(bytes);
+      this.at = null;
+      return;
+    }
+    const offsets = days + rows * 4;
+    const ids = offsets + (rows + 1) * 4;
+    const buffer = this.wasm!.buffer;
+    this.days = new Int32Array(buffer, days, rows);
+    this.offsets = new Int32Array(buffer, offsets, rows + 1);
+    this.bytes = new Uint8Array(buffer, ids, bytes);
+    this.at = { days, offsets, bytes: ids };
   }
 }
 
@@ -831,13 +833,15 @@ class ArrowRows {
     const wasm = c.fast !== null && tuning.kernel !== 'js';
     const module = wasm ? kernelModule().module : null;
     this.wasm = module === null ? null : WasmKernels.instantiate(module, builder.memory, builder.layout);
-    const ingest = wasm ? IngestWasm.create(ingestModule(), tuning.keyMemoryPages) : null;
+    const ingest = wasm ? IngestWasm.take(tuning.keyMemoryPages) : null;
     const cacheAt = ingest?.allocate(DAY_CACHE_SLOTS * 6 + STAMP_SLOTS * 4) ?? -1;
     // the wasm loops need their tables in their memory: where they do not fit, the JavaScript twins run
+    if (cacheAt < 0) ingest?.release();
     this.ingest = cacheAt >= 0 ? ingest : null;
     if (cacheAt >= 0) {
       this.stampsAt = cacheAt + DAY_CACHE_SLOTS * 6;
-      this.stamps = new Int32Array(this.ingest!.buffer, this.stampsAt, STAMP_SLOTS);
+      // a reused memory holds the last reader's stamps
+      this.stamps = new Int32Array(this.ingest!.buffer, this.stampsAt, STAMP_SLOTS).fill(0);
       this.cacheAt = { days: cacheAt, keys: cacheAt + DAY_CACHE_SLOTS * 4 };
       this.cachedDays = new Int32Array(this.ingest!.buffer, this.cacheAt.days, DAY_CACHE_SLOTS);
       this.cachedKeys = new Uint16Array(this.ingest!.buffer, this.cacheAt.keys, DAY_CACHE_SLOTS);
@@ -854,6 +858,14 @@ class ArrowRows {
     // While every batch goes through the wasm conversion, the largest amount it wrote bounds the tape's, and
     // narrowing needs no check of its own (builder.largestCents); the JavaScript loop keeps no bound.
     if (this.wasm !== null && builder.nextRow === builder.rowBase) builder.largestCents = 0;
+  }
+
+  /**
+   * The ingest memory back to this thread's next reader, once nothing reads into it any more (the batches
+   * are all read, or a read failed and no other is in flight); nothing may be read after.
+   */
+  release(): void {
+    this.ingest?.release();
   }
 
   /** Buffers for the columns of a batch read straight from the file (planDirect): one per batch in flight. */
@@ -1401,7 +1413,7 @@ export async function readArrowTape(path: string, options: ReadOptions = {}, tun
       const warm = ingestWorkersReady(1);
       const minBytes = tuning.minBytes ?? (warm ? PARALLEL_ARROW_MIN_BYTES : PARALLEL_COLD_MIN_BYTES);
       const split = threads > 1 && size >= minBytes ? splitBatches(plan, warm ? 1 : COLD_FIRST_SHARE) : 0;
-      result = split > 0 ? await readArrowInParallel(handle.fd, source, path, plan, split, options, tuning) : null;
+      result = split > 0 ? await readArrowInParallel({ fd: handle.fd, size, source }, path, plan, split, options, tuning) : null;
       if (result === null) {
         const columns = arrowColumnsFor(path, plan.schema.fields, options, tuning);
         const builder = new TapeBuilder(plan.rows, options, undefined, startingWidth(columns, tuning));
@@ -1440,10 +1452,14 @@ export function readArrowBatches(
   const builder = new TapeBuilder(totalRows, options);
   const rows = new ArrowRows(columns, builder, tuning);
   let rowBase = 0;
-  for (const batch of batches) {
-    if (rowBase + batch.numRows > totalRows) throw fileProblem(path, null, `more rows than the ${totalRows} the file declares`);
-    rows.batch(batch.data.children, batch.numRows, rowBase);
-    rowBase += batch.numRows;
+  try {
+    for (const batch of batches) {
+      if (rowBase + batch.numRows > totalRows) throw fileProblem(path, null, `more rows than the ${totalRows} the file declares`);
+      rows.batch(batch.data.children, batch.numRows, rowBase);
+      rowBase += batch.numRows;
+    }
+  } finally {
+    rows.release();
   }
   return builder.finish(path);
 }
@@ -1470,6 +1486,8 @@ async function readBatches(handle: ByteSource, path: string, plan: ArrowFilePlan
     // what tableFromIPC would have refused: Arrow's loader, or the file cut short since it was planned
     if (error instanceof TapeInputError || error instanceof WideningNeeded) throw error;
     throw fileProblem(path, null, 'not a valid Arrow IPC file');
+  } finally {
+    rows.release();
   }
 }
 
@@ -1535,6 +1553,11 @@ export interface ArrowRangeTask {
   readonly path: string;
   /** the calling thread's descriptor of the file, open until both ranges have been read */
   readonly fd: number;
+  /**
+   * the file's size when the calling thread planned it: the worker plans with it rather than asking again,
+   * through the thread pool, where the calling thread's reads ahead may keep it waiting for milliseconds
+   */
+  readonly size: number;
   readonly from: number;
   readonly to: number;
   /** the file's rows before batch `from`, for row numbers in problems */
@@ -1549,7 +1572,7 @@ export interface ArrowRangeTask {
  * with its plan), in the worker for the other (through the calling thread's descriptor: see byte-source.ts).
  */
 export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = descriptorSource(task.fd), known?: ArrowFilePlan): Promise<RangePartial> {
-  const plan = known ?? (await planArrowFile(source, (await source.stat()).size));
+  const plan = known ?? (await planArrowFile(source, task.size));
   if (plan === null) throw fileProblem(task.path, null, 'not a valid Arrow IPC file');
   const builder = TapeBuilder.region(task.region, task.options);
   const rows = new ArrowRows(arrowColumnsFor(task.path, plan.schema.fields, task.options, task.tuning), builder, task.tuning);
@@ -1564,12 +1587,11 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
  * large as their batches. The ingest worker also moves five of the nine money columns into date order while
  * this thread moves the others (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can
  * give the exact result (an error in the second range, which a single pass might not reach the same way; a
- * dictionary that overflows once merged; a worker that cannot run). `fd`: the open file, which the worker reads
- * through; `source`: this thread's reads of it.
+ * dictionary that overflows once merged; a worker that cannot run). `file`: the open file's descriptor, which
+ * the worker reads through, its size when planned, and this thread's reads of it.
  */
 async function readArrowInParallel(
-  fd: number,
-  source: ByteSource,
+  file: { readonly fd: number; readonly size: number; readonly source: ByteSource },
   path: string,
   plan: ArrowFilePlan,
   split: number,
@@ -1587,7 +1609,8 @@ async function readArrowInParallel(
   const task = (from: number, to: number, rowBase: number, rowLimit: number, checkedLater: boolean): ArrowRangeTask => ({
     kind: 'arrow-range',
     path,
-    fd,
+    fd: file.fd,
+    size: file.size,
     from,
     to,
     rowBase,
@@ -1596,7 +1619,7 @@ async function readArrowInParallel(
     region: { memory, layout, rowBase, rowLimit, checkedLater, moneyWidth },
   });
   const outcomes = await Promise.allSettled([
-    readArrowRange(task(0, split, 0, firstRows, true), source, plan),
+    readArrowRange(task(0, split, 0, firstRows, true), file.source, plan),
     workers[0]!.run<RangePartial>(task(split, plan.batches.length, firstRows, plan.rows, false)),
   ]);
   const [first, second] = outcomes;

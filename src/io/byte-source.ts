@@ -6,11 +6,10 @@
  * worker has answered) rather than opening the path again, and reads the very file the calling thread
  * planned, even if the path was replaced or removed in between.
  */
-import { fstat, read, readSync } from 'node:fs';
+import { read, readSync } from 'node:fs';
 
 export interface ByteSource {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-  stat(): Promise<{ size: number }>;
   /**
    * The same read on the calling thread, where there is one: for small reads whose bytes the thread uses at
    * once, while they are in its cache (the Arrow reader's dollars).
@@ -37,10 +36,6 @@ export function descriptorSource(fd: number): ByteSource {
     read: (buffer, offset, length, position) =>
       new Promise((resolve, reject) => {
         read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead })));
-      }),
-    stat: () =>
-      new Promise((resolve, reject) => {
-        fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats)));
       }),
     readSync: (buffer, offset, length, position) => readSync(fd, buffer, offset, length, position),
   };

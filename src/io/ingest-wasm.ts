@@ -5,7 +5,9 @@
  *
  * The module works on a memory of its own, one per reader, into which the reader reads a batch's day and id
  * columns straight from the file. It is shared only so that growing it never detaches the buffer that a read
- * of the next batch is still filling; no other thread sees it.
+ * of the next batch is still filling; no other thread sees it. A thread keeps one such memory between readers
+ * (IngestWasm.take, release): a fresh one's pages are faulted in again by every read, about 1,100 of them for
+ * the batches of a synthetic tape, and left to the garbage collector.
  */
 import { compiledWasm } from '../workers/wasm-file.js';
 
@@ -17,6 +19,8 @@ const MAX_PAGES = 16384;
 const PAGE_BYTES = 65536;
 /** regions start at this alignment and are followed by this many spare bytes (the loops' wide loads) */
 const ALIGN = 16;
+/** A memory larger than this (a file of huge batches or ids) is not kept for the thread's next reader. */
+const KEEP_BYTES = 32 << 20;
 
 interface IngestExports {
   dateKeys(days: number, from: number, n: number, keys: number, cacheDays: number, cacheKeys: number): number;
@@ -33,8 +37,10 @@ export function ingestModule(): WebAssembly.Module | null {
   return loaded;
 }
 
-/** An instance of the module over a fresh memory of its own, in which regions are handed out and never freed. */
+/** An instance of the module over a memory of its own, in which regions are handed out and freed all at once (release). */
 export class IngestWasm {
+  /** the instance this thread's last reader released, for its next one */
+  private static spare: IngestWasm | null = null;
   private used = 0;
 
   private constructor(
@@ -61,8 +67,29 @@ export class IngestWasm {
   }
 
   /**
+   * This thread's spare instance (its memory holding whatever its last reader left there) when there is one
+   * of the default bound, else a new one (create); `release` gives it back once the reader is done with it.
+   */
+  static take(maxPages = MAX_PAGES): IngestWasm | null {
+    const spare = IngestWasm.spare;
+    if (spare === null || maxPages !== MAX_PAGES) return IngestWasm.create(ingestModule(), maxPages);
+    IngestWasm.spare = null;
+    return spare;
+  }
+
+  /**
+   * Every region freed, and the instance kept for the thread's next reader unless one is kept already or its
+   * memory has grown beyond KEEP_BYTES. Nothing may use the regions handed out before.
+   */
+  release(): void {
+    this.used = 0;
+    if (IngestWasm.spare === null && this.maxPages === MAX_PAGES && this.memory.buffer.byteLength <= KEEP_BYTES) IngestWasm.spare = this;
+  }
+
+  /**
    * The address of `bytes` new bytes (at a 16-byte boundary, followed by 16 that no region uses), or -1 when
-   * the memory cannot grow that far. Views made before stay valid: make new ones from `buffer`.
+   * the memory cannot grow that far: zeros in a fresh memory, what the last reader left in a reused one. Views
+   * made before stay valid: make new ones from `buffer`.
    */
   allocate(bytes: number): number {
     const at = this.used;
