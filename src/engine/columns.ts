@@ -506,6 +506,7 @@ function meet(words: Int32Array, self: 0 | 1, columns: number): void {
   }
 }
 
+/** Tell the other thread to stop at its next check, and wake it if it sleeps. */
 function stopMeeting(words: Int32Array): void {
   Atomics.store(words, STOPPED, 1);
   Atomics.notify(words, 0);

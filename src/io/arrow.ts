@@ -10,7 +10,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { DataType, DateUnit, makeVector, Precision, tableFromIPC, TimeUnit, type Data, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
-import { allocateColumns, uint32ReadingLayout, type MoneyWidth, type MovesElsewhere } from '../engine/columns.js';
+import { allocateColumns, uint32ReadingLayout, type MoneyWidth } from '../engine/columns.js';
 import { WasmKernels } from '../engine/wasm-kernels.js';
 import { MAX_EXACT_CENTS, MONEY_COLUMNS, REQUIRED_MONEY_COLUMNS } from '../engine/schema.js';
 import {
@@ -32,10 +32,9 @@ import { bufferStarts, forEachBatch, loadBatch, planArrowFile, readExactly, type
 import { descriptorSource, readExactlySync, type ByteSource } from './byte-source.js';
 import { cleanRunsJs, DAY_CACHE_SLOTS, dateKeysJs, IngestWasm, runStartsJs, STAMP_SLOTS } from './ingest-wasm.js';
 import { COLD_FIRST_SHARE, PARALLEL_COLD_MIN_BYTES } from './csv-parallel.js';
-import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
-import type { ColumnMovesIngestTask } from '../workers/ingest-worker.js';
+import { ingestWorkers, ingestWorkersReady, movesOn, WorkerTaskError } from './ingest-pool.js';
 import { TapeInputError, type Problem } from './problems.js';
-import { mergeRangesShared, MergeNotPossible } from './range-merge.js';
+import { mergeRanges, MergeNotPossible } from './range-merge.js';
 import { TapeBuilder, WideningNeeded, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
 import { kernelModule } from '../workers/kernel-module.js';
 
@@ -1632,9 +1631,7 @@ async function readArrowInParallel(
   }
   if (first!.status === 'rejected') return null;
   try {
-    const worker = workers[0]!;
-    const elsewhere: MovesElsewhere = (moves) => (worker.dead ? null : worker.run({ kind: 'column-moves', ...moves } satisfies ColumnMovesIngestTask));
-    return await mergeRangesShared(path, memory, reading?.layout ?? layout, [first!.value, second!.value], options, elsewhere);
+    return await mergeRanges(path, memory, reading?.layout ?? layout, [first!.value, second!.value], options, movesOn(workers[0]!));
   } catch (error) {
     if (error instanceof MergeNotPossible) return null;
     throw error;

@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { allocateColumns, maxRowsPerMemory } from '../engine/columns.js';
 import { descriptorSource, type ByteSource } from './byte-source.js';
 import { fileError, readCsvSerial, readHeader, readRecords, rowBound, RowReader, READ_CHUNK_BYTES, type ColumnMap, type CsvHeader, type RecordRange } from './csv.js';
-import { ingestWorkers, ingestWorkersReady, WorkerTaskError } from './ingest-pool.js';
+import { ingestWorkers, ingestWorkersReady, movesOn, WorkerTaskError } from './ingest-pool.js';
 import { mergeRanges, MergeNotPossible } from './range-merge.js';
 import { TapeInputError } from './problems.js';
 import { TapeBuilder, type RangePartial, type ReadOptions, type ReadResult, type RowRegion } from './tape-builder.js';
@@ -306,7 +306,7 @@ async function readRanges(
   const partials = results.map((r) => r.partial);
   if (partials.reduce((sum, p) => sum + p.rowsRead, 0) === 0) throw fileError(path, 0, null, null, 'no data rows');
   try {
-    const result = mergeRanges(path, memory, layout, partials, options);
+    const result = await mergeRanges(path, memory, layout, partials, options, movesOn(workers[0]!));
     parallelReadCounts.merged++;
     return result;
   } catch (error) {

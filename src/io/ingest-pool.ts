@@ -7,6 +7,8 @@
  * keep their memory. While a worker has no task it is unref'd, so it never keeps the process alive.
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { MovesElsewhere } from '../engine/columns.js';
+import type { ColumnMovesIngestTask } from '../workers/ingest-worker.js';
 import { workerFile } from '../workers/worker-file.js';
 
 /** How long an idle ingest worker is kept for the next read. */
@@ -149,3 +151,8 @@ export async function closeIngestWorkers(): Promise<void> {
 }
 
 export type { IngestWorker };
+
+/** A shared grouping's other thread (columns.ts, groupRowsByDateShared): `worker`, while it runs. */
+export function movesOn(worker: IngestWorker): MovesElsewhere {
+  return (task) => (worker.dead ? null : worker.run({ kind: 'column-moves', ...task } satisfies ColumnMovesIngestTask));
+}

@@ -22,7 +22,7 @@ import { moneyOver, type MoneyView, type MovesElsewhere, type Tape, type TapeLay
 import { compareIds, pairsOfRuns, type RunParts } from './dedupe.js';
 import { KeySet, pairHash } from './key-set.js';
 import { MAX_LISTED_PROBLEMS, TapeInputError, type Problem } from './problems.js';
-import { checkTotals, columnTotals, arrangeColumns, arrangeColumnsShared, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
+import { checkTotals, columnTotals, arrangeColumnsShared, type RangePartial, type ReadOptions, type ReadResult } from './tape-builder.js';
 
 /** The merged dictionary of regions, and each region's local → merged key map. */
 interface MergedDictionary {
@@ -68,19 +68,14 @@ function mergeDictionary(locals: readonly (readonly string[])[]): MergedDictiona
 export class MergeNotPossible extends Error {}
 
 /**
- * Merge the regions (in file order) of one memory into a tape. The first region must start at row 0.
- * `layout`: where the regions' columns are (the memory's, or the Uint32 reading layout they were all
+ * Merge the regions (in file order) of one memory into a tape, its columns' moves into date order shared
+ * with another thread (`elsewhere`: tape-builder.ts, arrangeColumnsShared). The first region must start at
+ * row 0. `layout`: where the regions' columns are (the memory's, or the Uint32 reading layout they were all
  * written in).
  * Throws what a single pass would throw at its end: the problems in strict mode, or a column total that
  * leaves exact arithmetic; throws MergeNotPossible when a dictionary overflows.
  */
-export function mergeRanges(file: string, memory: WebAssembly.Memory, layout: TapeLayout, partials: readonly RangePartial[], options: ReadOptions): ReadResult {
-  const merged = mergeRegions(file, memory, layout, partials, options);
-  return merged.withLayout(arrangeColumns(memory, layout, merged.rows, merged.dateCount, merged.largestCents));
-}
-
-/** mergeRanges with the columns' moves into date order shared with another thread (groupRowsByDateShared). */
-export async function mergeRangesShared(
+export async function mergeRanges(
   file: string,
   memory: WebAssembly.Memory,
   layout: TapeLayout,
@@ -92,7 +87,7 @@ export async function mergeRangesShared(
   return merged.withLayout(await arrangeColumnsShared(memory, layout, merged.rows, merged.dateCount, merged.largestCents, elsewhere));
 }
 
-/** The regions merged, all but the columns' arrangement (arrangeColumns), which gives the tape its layout. */
+/** The regions merged, all but the columns' arrangement (arrangeColumnsShared), which gives the tape its layout. */
 interface MergedRegions {
   readonly rows: number;
   readonly dateCount: number;
