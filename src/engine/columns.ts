@@ -513,7 +513,10 @@ function stopMeeting(words: Int32Array): void {
   Atomics.notify(words, 1);
 }
 
-/** Run a ColumnMovesTask with `kernels` (on the thread that received it); nothing when the calling thread took its rows. */
+/**
+ * Run a ColumnMovesTask with `kernels` (on the thread that received it); nothing when the calling thread has
+ * taken its rows already.
+ */
 export function moveColumns(task: ColumnMovesTask, kernels: GroupingKernels): void {
   const words = new Int32Array(task.memory.buffer, task.meetingAt, MEETING_WORDS);
   if (Atomics.compareExchange(words, CLAIM, 0, 1) !== 0) return;

@@ -1583,8 +1583,8 @@ export async function readArrowRange(task: ArrowRangeTask, source: ByteSource = 
  * The batches before `split` on this thread and the others on an ingest worker, each into its own region of
  * one memory, merged as the CSV reader's ranges are (range-merge.ts): the same tape, problems and counts as
  * reading the batches in order. Batch row counts are known from the plan, so the regions are exactly as
- * large as their batches. The ingest worker also moves five of the nine money columns into date order while
- * this thread moves the others (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can
+ * large as their batches. The ingest worker also moves half of each money column's rows into date order while
+ * this thread moves the other half (engine/columns.ts, groupRowsByDateShared). Null when only a single pass can
  * give the exact result (an error in the second range, which a single pass might not reach the same way; a
  * dictionary that overflows once merged; a worker that cannot run). `file`: the open file's descriptor, which
  * the worker reads through, its size when planned, and this thread's reads of it.

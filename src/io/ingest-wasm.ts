@@ -37,7 +37,7 @@ export function ingestModule(): WebAssembly.Module | null {
   return loaded;
 }
 
-/** An instance of the module over a memory of its own, in which regions are handed out and freed all at once (release). */
+/** An instance of the module over a memory of its own, in which regions are handed out, and freed all at once. */
 export class IngestWasm {
   /** the instance this thread's last reader released, for its next one */
   private static spare: IngestWasm | null = null;
@@ -83,7 +83,8 @@ export class IngestWasm {
    */
   release(): void {
     this.used = 0;
-    if (IngestWasm.spare === null && this.maxPages === MAX_PAGES && this.memory.buffer.byteLength <= KEEP_BYTES) IngestWasm.spare = this;
+    const kept = IngestWasm.spare === null && this.maxPages === MAX_PAGES && this.memory.buffer.byteLength <= KEEP_BYTES;
+    if (kept) IngestWasm.spare = this;
   }
 
   /**
