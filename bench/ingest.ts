@@ -7,7 +7,8 @@
  *
  * The files are those of `stress generate --rows N` (seed 1, 12 dates), written once to --dir as
  * ingest-N.csv and ingest-N.arrow and reused by later runs. Timed, one method after the other in each round
- * (round robin, so that a noisy neighbour hurts all methods alike), after warm-up rounds:
+ * (round robin, in an order shuffled each round, so that a noisy neighbour hurts all methods alike and what
+ * one method leaves behind falls on no method in particular: bench/lib.ts, roundOrder), after warm-up rounds:
  * - csv, 1 thread: readCsvSerial, the single-pass reader (parse, validate, dedupe into shared columns);
  * - csv, 2 threads: readCsvParallel with 2 threads (the calling one and one ingest worker; the worker is
  *   started in the warm-up and kept, as it is between the reads of one process);
@@ -15,11 +16,13 @@
  *   in DuckDB's in-memory database, then dropped (the DROP is not timed);
  * - arrow ipc, 1 and 2 threads: readArrowTape of the .arrow file into shared columns (record batches read
  *   one at a time; with 2 threads, the second half of the batches on the ingest worker).
- * Every read is checked for the row count before anything is timed. MB/s counts the file's bytes.
+ * Every read is checked for the row count before anything is timed. MB/s counts the file's bytes; page faults
+ * are the median of the process's minor page faults during one read (every thread's: a reader faults in the
+ * fresh pages it writes, and may pay for unmapping an earlier read's).
  * `--only arrow` times the two Arrow methods alone (no CSV file is written, and no DuckDB runs).
- * `--baseline DIR` also times the Arrow reader of another build, DIR being a copy of its dist/ (kept where it
- * finds this package's node_modules, e.g. ./dist-before): before and after in the same rounds, which is the
- * only fair comparison on a machine that others use.
+ * `--baseline DIR` also times the 2-thread CSV reader (unless `--only arrow`) and the Arrow reader of another
+ * build, DIR being a copy of its dist/ (kept where it finds this package's node_modules, e.g. ./dist-before):
+ * before and after in the same rounds, which is the only fair comparison on a machine that others use.
  * The load average is printed at start and end: on a shared machine, compare figures of the same run.
  * All of ours include validation and duplicate detection; DuckDB's read_csv does neither.
  *
@@ -39,7 +42,7 @@ import { readCsvSerial } from '../dist/io/csv.js';
 import { readCsvParallel } from '../dist/io/csv-parallel.js';
 import { closeIngestWorkers } from '../dist/io/ingest-pool.js';
 import { ensureFile } from './files.js';
-import { compactCount, fixed, loadLine, machineLine, nowMs, otherCpuMeter, renderTable, summarise } from './lib.js';
+import { compactCount, fixed, loadLine, machineLine, nowMs, otherCpuMeter, renderTable, roundOrder, summarise } from './lib.js';
 
 interface Method {
   readonly name: string;
@@ -162,19 +165,21 @@ async function main(): Promise<void> {
     { name: 'arrow ipc, 1 thread (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 1 })).tape.rows },
     { name: 'arrow ipc, 2 threads (ours)', file: arrow, runs: opts.runs, run: async () => (await readArrowTape(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
   ];
-  // the baseline build's reader, with its own ingest worker (its own module instances)
-  type Reader = typeof readArrowTape;
+  // the baseline build's readers, with their own ingest worker (their own module instances)
+  const fromBaseline = async <T>(module: string): Promise<T> => (await import(pathToFileURL(join(opts.baseline!, module)).href)) as T;
   const baseline =
     opts.baseline === null
       ? null
       : {
-          read: ((await import(pathToFileURL(join(opts.baseline, 'io/arrow.js')).href)) as { readArrowTape: Reader }).readArrowTape,
-          close: ((await import(pathToFileURL(join(opts.baseline, 'io/ingest-pool.js')).href)) as { closeIngestWorkers: () => Promise<void> }).closeIngestWorkers,
+          readArrow: (await fromBaseline<{ readArrowTape: typeof readArrowTape }>('io/arrow.js')).readArrowTape,
+          readCsv: (await fromBaseline<{ readCsvParallel: typeof readCsvParallel }>('io/csv-parallel.js')).readCsvParallel,
+          close: (await fromBaseline<{ closeIngestWorkers: () => Promise<void> }>('io/ingest-pool.js')).closeIngestWorkers,
         };
   if (baseline !== null) {
     allMethods.push(
-      { name: 'arrow ipc, 1 thread (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.read(arrow, {}, { threads: 1 })).tape.rows },
-      { name: 'arrow ipc, 2 threads (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.read(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
+      { name: 'csv, 2 threads (baseline)', file: csv, runs: opts.runs, run: async () => (await baseline.readCsv(csv, {}, { threads: 2, minBytes: 0 })).tape.rows },
+      { name: 'arrow ipc, 1 thread (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.readArrow(arrow, {}, { threads: 1 })).tape.rows },
+      { name: 'arrow ipc, 2 threads (baseline)', file: arrow, runs: opts.runs, run: async () => (await baseline.readArrow(arrow, {}, { threads: 2, minBytes: 0 })).tape.rows },
     );
   }
   const methods = opts.arrowOnly ? allMethods.filter((m) => m.file === arrow) : allMethods;
@@ -189,14 +194,18 @@ async function main(): Promise<void> {
   for (let w = 0; w < opts.warmup; w++) for (const method of methods) await method.run();
 
   const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
+  // the process's page faults during each read: a reader's fresh pages (and the unmapping of earlier reads')
+  const faults = new Map<string, number[]>(methods.map((m) => [m.name, []]));
   const meter = otherCpuMeter();
   const rounds = Math.max(...methods.map((m) => m.runs));
   for (let round = 0; round < rounds; round++) {
-    for (const method of methods) {
+    for (const method of roundOrder(methods, round)) {
       if (round >= method.runs) continue;
+      const faultsBefore = process.resourceUsage().minorPageFault;
       const start = nowMs();
       await method.run();
       samples.get(method.name)!.push(isDuck(method) ? lastDuckMs : nowMs() - start);
+      faults.get(method.name)!.push(process.resourceUsage().minorPageFault - faultsBefore);
     }
   }
   const others = meter.share();
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
 
   const duckMethod = methods.find(isDuck);
   const duck = duckMethod === undefined ? null : summarise(samples.get(duckMethod.name)!);
-  const rowsOut = [['method', 'rows', 'median ms', 'p10–p90 ms', 'rows/s', 'MB/s', 'time vs DuckDB']];
+  const rowsOut = [['method', 'rows', 'median ms', 'p10–p90 ms', 'rows/s', 'MB/s', 'time vs DuckDB', 'page faults']];
   for (const method of methods) {
     const s = summarise(samples.get(method.name)!);
     const bytes = sizes.get(method.file)!;
@@ -220,17 +229,21 @@ async function main(): Promise<void> {
       compactCount((opts.rows / s.median) * 1000),
       fixed(bytes / 1e6 / (s.median / 1000)),
       duck === null ? '–' : `${fixed(s.median / duck.median)}×`,
+      compactCount(summarise(faults.get(method.name)!).median),
     ]);
   }
   console.log(
     `files: ${[...sizes].map(([file, bytes]) => `${file} (${fixed(bytes / 1e6)} MB)`).join(', ')}; ` +
-      `${opts.warmup} warm-up rounds, then ${rounds} timed rounds, methods in turn (round robin)`,
+      `${opts.warmup} warm-up rounds, then ${rounds} timed rounds, methods in turn (round robin), in an order shuffled each round`,
   );
   console.log(`other processes used ${others === null ? 'an unknown share' : `${fixed(others * 100, 2)}%`} of all cores while timing; ${loadLine('at end')}`);
   console.log('');
   console.log(renderTable(rowsOut));
   console.log('');
-  console.log('time vs DuckDB: median time of the method / median time of DuckDB read_csv (below 1× is faster); MB/s of file bytes');
+  console.log(
+    'time vs DuckDB: median time of the method / median time of DuckDB read_csv (below 1× is faster); MB/s of file bytes; ' +
+      'page faults: median of the minor page faults of the whole process (every thread) during one read',
+  );
 }
 
 await main();

@@ -6,10 +6,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { quantileSorted } from '../dist/stress/stats.js';
+import { quantileSorted, seededRandom } from '../dist/stress/stats.js';
 
 // the harness's order statistics: the median, and quantiles interpolated between ranks (type 7, as R and NumPy)
 export { median, quantileSorted } from '../dist/stress/stats.js';
+
+/**
+ * Round `round`'s order of methods timed in turn: a shuffle seeded by the round, so that each method follows
+ * a different one from round to round. In a fixed order, what a method leaves behind (garbage to collect, a
+ * worker gone to sleep, caches filled with its data) always falls on the same next one, and a comparison of
+ * two builds' readers could favour whichever came after the lighter neighbour.
+ */
+export function roundOrder<T>(methods: readonly T[], round: number): T[] {
+  const order = [...methods];
+  const random = seededRandom(round + 1);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
 
 /** Order statistics of a sample, in the sample's unit. */
 export interface Summary {

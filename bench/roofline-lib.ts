@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { allocateColumns, copyRows, MONEY_COLUMNS, viewsOf, tapeViews, type Tape, type TapeLayout } from 'loan-kpi-stress';
-import { compactCount, fixed, summarise, type Summary } from './lib.js';
+import { compactCount, fixed, roundOrder, summarise, type Summary } from './lib.js';
 
 /**
  * What the per-date kernel must read per row: nine money values and a uint16 date key — 38 bytes when the
@@ -56,17 +56,26 @@ export interface Method {
 
 /**
  * Time several methods round-robin — warm-up rounds unmeasured, then `runs` rounds in which each method runs
- * once, one after another (a closed loop) — so that a slow phase of a shared machine falls on every method
- * alike instead of on whichever happened to be running. Returns each method's wall times in milliseconds.
+ * once, one after another (a closed loop), in an order shuffled each round (roundOrder) — so that a slow phase
+ * of a shared machine falls on every method alike instead of on whichever happened to be running, and what
+ * one method leaves behind on no method in particular. Returns each method's wall times in milliseconds:
+ * `ownMs(name)`, where not null, for a method that times itself (DuckDB's read leaves out its DROP); `after`
+ * runs after each call, untimed.
  */
-export async function timeRoundRobin(methods: readonly Method[], warmup: number, runs: number): Promise<Map<string, number[]>> {
+export async function timeRoundRobin(
+  methods: readonly Method[],
+  warmup: number,
+  runs: number,
+  timing: { readonly ownMs?: (name: string) => number | null; readonly after?: () => void } = {},
+): Promise<Map<string, number[]>> {
   const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
   for (let round = 0; round < warmup + runs; round++) {
-    for (const method of methods) {
+    for (const method of roundOrder(methods, round)) {
       const start = process.hrtime.bigint();
       await method.run();
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const ms = timing.ownMs?.(method.name) ?? Number(process.hrtime.bigint() - start) / 1e6;
       if (round >= warmup) samples.get(method.name)!.push(ms);
+      timing.after?.();
     }
   }
   return samples;

@@ -23,7 +23,8 @@
  * other wakes them: Atomics.wait and notify, no pool, no message); and calling thread against pool on small
  * tapes, which places DEFAULT_CROSSOVER_ROWS.
  *
- * All methods of one table run round-robin (see timeRoundRobin), and every median comes with its p10–p90.
+ * All methods of one table run round-robin, in an order shuffled each round (see timeRoundRobin), and every
+ * median comes with its p10–p90.
  * Before timing, the wasm and JavaScript results are compared bit for bit; a difference exits with 1, because
  * the speed of a wrong result means nothing. Benchmarks print; they do not assert speed.
  */
@@ -283,7 +284,7 @@ async function main(): Promise<number> {
 function printRoofline(table: readonly RooflineRow[], options: Options): void {
   console.log(
     `KPI grouped by date vs the memory-bandwidth roofline — ${options.threads} threads, medians of ${options.runs} runs ` +
-      `after ${options.warmup} warm-up rounds, methods round-robin; synthetic tape, 12 dates, seed 1; ` +
+      `after ${options.warmup} warm-up rounds, methods round-robin in an order shuffled each round; synthetic tape, 12 dates, seed 1; ` +
       `GB/s of the bytes a row the sums must read (38 narrowed, 74 wide); "vs roofline" = median time / roofline median time (1.00 = the limit); ` +
       `default dispatch: the calling thread sums one range while ${options.threads - 1} worker(s) sum the rest`,
   );

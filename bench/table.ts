@@ -40,8 +40,6 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
 import { KpiPool, MONEY_COLUMNS, tapeViews, type Tape } from 'loan-kpi-stress';
 // The readers by their module: the package index exports readTape, which picks one by itself.
@@ -50,6 +48,7 @@ import { readCsvSerial } from '../dist/io/csv.js';
 import { readCsvParallel } from '../dist/io/csv-parallel.js';
 import { closeIngestWorkers } from '../dist/io/ingest-pool.js';
 import { syntheticTape } from '../dist/io/synthetic.js';
+import { exposeGc } from '../dist/workers/heap.js';
 import { disagreements } from './agreement.js';
 import { duckRows, KPI_SQL, loadIntoDuckDB } from './duck.js';
 import { ensureFile } from './files.js';
@@ -333,34 +332,16 @@ async function checkReaders(methods: readonly IngestMethod[], file: string, also
  */
 async function timeIngest(methods: readonly IngestMethod[], options: Options, ownMs: (name: string) => number | null): Promise<Map<string, number[]>> {
   const fresh = (method: IngestMethod) => method.name.includes('fresh memory');
-  const samples = await timeRounds(
+  const samples = await timeRoundRobin(
     methods.filter((method) => !fresh(method)),
-    options,
-    ownMs,
-    () => {},
+    options.warmup,
+    options.ingestRuns,
+    { ownMs },
   );
-  for (const [name, times] of await timeRounds(methods.filter(fresh), options, ownMs, fullCollection())) samples.set(name, times);
-  return samples;
-}
-
-/** A full garbage collection on demand, without starting Node with --expose-gc. */
-function fullCollection(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
-
-/** Round-robin, `after` each call untimed; a method whose own timing differs from the wall time of its call (DuckDB's) says so. */
-async function timeRounds(methods: readonly IngestMethod[], options: Options, ownMs: (name: string) => number | null, after: () => void): Promise<Map<string, number[]>> {
-  const samples = new Map<string, number[]>(methods.map((m) => [m.name, []]));
-  for (let round = 0; round < options.warmup + options.ingestRuns; round++) {
-    for (const method of methods) {
-      const start = nowMs();
-      await method.run();
-      const ms = ownMs(method.name) ?? nowMs() - start;
-      if (round >= options.warmup) samples.get(method.name)!.push(ms);
-      after();
-    }
-  }
+  const gc = exposeGc();
+  if (gc === null) throw new Error('a full garbage collection cannot be had here (v8 --expose-gc)');
+  const freshSamples = await timeRoundRobin(methods.filter(fresh), options.warmup, options.ingestRuns, { ownMs, after: gc });
+  for (const [name, times] of freshSamples) samples.set(name, times);
   return samples;
 }
 
@@ -388,7 +369,7 @@ export async function summaryTable(args: readonly string[]): Promise<number> {
   console.log(renderTable([TABLE_HEADER, ...lines.map(tableCells)]));
   console.log('');
   console.log(
-    `medians of ${options.runs} (KPIs) and ${options.ingestRuns} (ingest) runs after ${options.warmup} warm-up rounds, methods round-robin; ` +
+    `medians of ${options.runs} (KPIs) and ${options.ingestRuns} (ingest) runs after ${options.warmup} warm-up rounds, methods round-robin in an order shuffled each round; ` +
       `KPI GB/s count the bytes a row the sums read (38: nine Uint32 cents and the date key; 74 for the Float64 rows), ingest GB/s the file's bytes`,
   );
   console.log(

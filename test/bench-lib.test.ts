@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactCount, crossingPoint, fixed, parseSizes, quantileSorted, renderTable, summarise } from '../bench/lib.js';
+import { compactCount, crossingPoint, fixed, parseSizes, quantileSorted, renderTable, roundOrder, summarise } from '../bench/lib.js';
 
 describe('bench summarise', () => {
   it('gives exact order statistics, interpolating between ranks', () => {
@@ -50,5 +50,31 @@ describe('bench parseSizes and formatting', () => {
 
   it('aligns a table: first column left, the others right', () => {
     expect(renderTable([['a', 'bb'], ['ccc', '1']])).toBe('a    bb\n---  --\nccc   1');
+  });
+});
+
+describe('bench roundOrder', () => {
+  const methods = ['a', 'b', 'c', 'd', 'e'];
+
+  it('gives every method once a round, the same order for the same round', () => {
+    for (let round = 0; round < 50; round++) {
+      expect([...roundOrder(methods, round)].sort()).toEqual(methods);
+      expect(roundOrder(methods, round)).toEqual(roundOrder(methods, round));
+    }
+    expect(methods).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('puts each method after every other one over 50 rounds, and first about as often as any', () => {
+    const before = new Map(methods.map((m) => [m, new Set<string>()]));
+    const firsts = new Map(methods.map((m) => [m, 0]));
+    for (let round = 0; round < 50; round++) {
+      const order = roundOrder(methods, round);
+      order.forEach((method, i) => {
+        if (i > 0) before.get(method)!.add(order[i - 1]!);
+      });
+      firsts.set(order[0]!, firsts.get(order[0]!)! + 1);
+    }
+    for (const method of methods) expect(before.get(method)!.size, method).toBe(methods.length - 1);
+    for (const method of methods) expect(firsts.get(method)!, method).toBeGreaterThanOrEqual(3);
   });
 });

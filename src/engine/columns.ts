@@ -7,6 +7,7 @@
  * after another, each starting on a 64-byte boundary so that SIMD loads and cache lines line up.
  */
 import { UsageError } from '../errors.js';
+import { Meeting, MEETING_BYTES, MeetingStopped } from './meeting.js';
 import { MONEY_COLUMNS, MAX_DICTIONARY_SIZE } from './schema.js';
 
 export const WASM_PAGE_BYTES = 65536;
@@ -428,6 +429,25 @@ function moveEveryColumnHere(layout: TapeLayout, grouped: TapeLayout, moves: InP
   return grouped;
 }
 
+/** What a thread's moves need: the loops, the date keys at byte `keysAt`, its own `dateCount` cursors at `cursorsAt`. */
+interface Scatter {
+  readonly kernels: GroupingKernels;
+  readonly memory: WebAssembly.Memory;
+  readonly keysAt: number;
+  readonly cursorsAt: number;
+  readonly dateCount: number;
+}
+
+/**
+ * Rows [first, first + count) of one Uint32 money column from byte `from` to byte `to`, each date's rows from
+ * its place in `placeStarts` on.
+ */
+function scatterRows(scatter: Scatter, from: number, to: number, first: number, count: number, placeStarts: Uint32Array): void {
+  const { kernels, memory, keysAt, cursorsAt, dateCount } = scatter;
+  new Uint32Array(memory.buffer, cursorsAt, dateCount).set(placeStarts.subarray(0, dateCount));
+  kernels.scatterByKeyU32(from + first * 4, keysAt + first * 2, cursorsAt, dateCount, to, count);
+}
+
 /**
  * Another thread's part of groupRowsByDateShared: its own instance of the grouping loops over the same memory,
  * and a task that moves its rows of these columns, in this order, meeting this thread after each column.
@@ -450,88 +470,32 @@ export interface ColumnMovesTask {
   readonly rows: number;
   /** each date's first place for those rows */
   readonly starts: Uint32Array;
-  /** byte offset of the Int32 words where the two threads meet (MEETING_WORDS) */
+  /** byte offset of the words where the two threads meet (meeting.ts) */
   readonly meetingAt: number;
 }
 
-/**
- * The words where the two threads of a shared grouping meet: how many columns each has moved (0: the calling
- * thread, 1: the other), who moves the other thread's rows (CLAIM: 0 nobody yet, 1 the other thread, 2 the
- * calling thread, when the other did not start in time), and a stop flag either sets when it fails.
- */
-const MEETING_WORDS = 4;
-const CLAIM = 2;
-const STOPPED = 3;
 /**
  * How long the calling thread, its half of the first column moved, waits for the other to start before it moves
  * every row itself: the other thread may be busy with a task of another read, and must not hold this one up.
  */
 const CLAIM_WAIT_MS = 5;
-/**
- * How long a thread spins, checking the other's progress, before it sleeps between checks: the other is usually
- * a few microseconds away, and a sleeping virtual CPU takes tens of microseconds to wake.
- */
-const SPIN_MS = 1;
-/** A thread that made no progress for this long has gone (a worker terminated mid-task): the grouping fails. */
-const MEETING_TIMEOUT_MS = 60_000;
-
-/** Thrown on one thread of a shared grouping when the other stopped; the other's own error says why. */
-class GroupingStopped extends Error {
-  constructor() {
-    super('the other thread of a shared grouping stopped');
-  }
-}
-
-/** Wait, spinning and then sleeping, until `ready()`; false when `limitMs` passed first. */
-function waitUntil(words: Int32Array, index: number, ready: () => boolean, limitMs: number): boolean {
-  const start = performance.now();
-  for (let spins = 0; ; spins++) {
-    if (Atomics.load(words, STOPPED) !== 0) throw new GroupingStopped();
-    if (ready()) return true;
-    // the clock read now and then: it costs more than a load
-    if ((spins & 255) !== 255) continue;
-    const waited = performance.now() - start;
-    if (waited > limitMs) return false;
-    if (waited > SPIN_MS) Atomics.wait(words, index, Atomics.load(words, index), 1);
-  }
-}
-
-/** This thread (`self`) has moved `columns` columns: say so, and return once the other thread has too. */
-function meet(words: Int32Array, self: 0 | 1, columns: number): void {
-  Atomics.store(words, self, columns);
-  Atomics.notify(words, self);
-  const other = 1 - self;
-  if (!waitUntil(words, other, () => Atomics.load(words, other) >= columns, MEETING_TIMEOUT_MS)) {
-    throw new Error(`the other thread of a shared grouping made no progress in ${MEETING_TIMEOUT_MS / 1000} s`);
-  }
-}
-
-/** Tell the other thread to stop at its next check, and wake it if it sleeps. */
-function stopMeeting(words: Int32Array): void {
-  Atomics.store(words, STOPPED, 1);
-  Atomics.notify(words, 0);
-  Atomics.notify(words, 1);
-}
 
 /**
- * Run a ColumnMovesTask with `kernels` (on the thread that received it); nothing when the calling thread has
- * taken its rows already.
+ * Run a ColumnMovesTask with `kernels` (on the thread that received it, side 1 of the meeting); nothing when
+ * the calling thread has taken its rows already.
  */
 export function moveColumns(task: ColumnMovesTask, kernels: GroupingKernels): void {
-  const words = new Int32Array(task.memory.buffer, task.meetingAt, MEETING_WORDS);
-  if (Atomics.compareExchange(words, CLAIM, 0, 1) !== 0) return;
-  Atomics.notify(words, CLAIM);
+  const meeting = new Meeting(task.memory.buffer, task.meetingAt);
+  if (!meeting.claim()) return;
+  const scatter: Scatter = { kernels, memory: task.memory, keysAt: task.keysAt, cursorsAt: task.cursorOffset, dateCount: task.dateCount };
   // from here on the calling thread counts on this one: whatever fails must stop it
   try {
-    const cursors = new Uint32Array(task.memory.buffer, task.cursorOffset, task.dateCount);
-    const count = task.rows - task.firstRow;
     task.moves.forEach(([from, to], c) => {
-      cursors.set(task.starts);
-      kernels.scatterByKeyU32(from + task.firstRow * 4, task.keysAt + task.firstRow * 2, task.cursorOffset, task.dateCount, to, count);
-      meet(words, 1, c + 1);
+      scatterRows(scatter, from, to, task.firstRow, task.rows - task.firstRow, task.starts);
+      meeting.meet(1, c + 1);
     });
   } catch (error) {
-    stopMeeting(words);
+    meeting.stop();
     throw error;
   }
 }
@@ -542,12 +506,12 @@ export function moveColumns(task: ColumnMovesTask, kernels: GroupingKernels): vo
  * rows and the other the rest, each with cursors of its own that start where its rows of each date go (a
  * date's rows of the first half before those of the second, as in one pass). The moves go from the last
  * column to the first, each into the slot its successor has just left, so neither thread starts a column
- * before both have moved the one before: they meet after each column, at words in the memory (Atomics).
- * Moving a column is bound by each core's traffic to memory, so two threads halve it; and since both move
- * every column, no column waits in a slot of its own for the other thread's moves, to be copied back after.
- * When the other thread has not started within `claimWaitMs` (CLAIM_WAIT_MS) of this one's first half
- * column, this one moves every row itself; without room for the other thread's cursors, or when the moves are
- * not made in place, groupRowsByDate does it all here.
+ * before both have moved the one before: they meet after each column (meeting.ts). Moving a column is bound
+ * by each core's traffic to memory, so two threads halve it; and since both move every column, no column
+ * waits in a slot of its own for the other thread's moves, to be copied back after. When the other thread has
+ * not started within `claimWaitMs` (CLAIM_WAIT_MS) of this one's first half column, this one moves every row
+ * itself; without room for the other thread's cursors, or when the moves are not made in place,
+ * groupRowsByDate does it all here.
  */
 export async function groupRowsByDateShared(
   memory: WebAssembly.Memory,
@@ -564,13 +528,13 @@ export async function groupRowsByDateShared(
   const { moves, grouped } = begun;
   const otherCursors = alignUp(moves.writtenEnd);
   const meetingAt = alignUp(otherCursors + dateCount * 4);
-  const end = meetingAt + MEETING_WORDS * 4;
+  const end = meetingAt + MEETING_BYTES;
   // the other cursors and the meeting words lie past every place a move writes; they must not cover the date keys
   const room = end <= layout.scratchOffset && (end <= moves.keysAt || otherCursors >= moves.keysAt + rows * 2);
   if (!room || moves.splitStarts === null) return moveEveryColumnHere(layout, grouped, moves);
   const order: [number, number][] = [];
   for (let c = MONEY_COLUMNS.length - 1; c >= 0; c--) order.push([layout.moneyOffsets[c]!, grouped.moneyOffsets[c]!]);
-  const words = new Int32Array(memory.buffer, meetingAt, MEETING_WORDS).fill(0);
+  const meeting = new Meeting(memory.buffer, meetingAt, true);
   const task: ColumnMovesTask = { memory, layout, moves: order, keysAt: moves.keysAt, cursorOffset: otherCursors, dateCount, firstRow: half, rows, starts: moves.splitStarts, meetingAt };
   const sent = elsewhere(task);
   if (sent === null) return moveEveryColumnHere(layout, grouped, moves);
@@ -582,22 +546,25 @@ export async function groupRowsByDateShared(
   try {
     // while the other thread starts: the date keys' runs go where no move reads or writes (beginGrouping)
     moves.finish();
-    for (let c = 0; c < order.length; c++) {
-      const [from, to] = order[c]!;
-      moves.moveRows(from, to, 0, half, moves.starts);
-      if (c === 0 && !waitUntil(words, CLAIM, () => Atomics.load(words, CLAIM) !== 0, claimWaitMs) && Atomics.compareExchange(words, CLAIM, 0, 2) === 0) {
-        // the other thread has not started: its rows of this column, then every other column, here
-        moves.moveRows(from, to, half, rows - half, moves.splitStarts);
-        for (const [nextFrom, nextTo] of order.slice(1)) moves.moveRows(nextFrom, nextTo, 0, rows, moves.starts);
-        return grouped;
-      }
-      meet(words, 0, c + 1);
+    const [firstFrom, firstTo] = order[0]!;
+    const rest = order.slice(1);
+    moves.moveRows(firstFrom, firstTo, 0, half, moves.starts);
+    if (!meeting.claimed(claimWaitMs)) {
+      // the other thread has not started: its rows of the first column, then every other column, here
+      moves.moveRows(firstFrom, firstTo, half, rows - half, moves.splitStarts);
+      for (const [from, to] of rest) moves.moveRows(from, to, 0, rows, moves.starts);
+      return grouped;
     }
+    meeting.meet(0, 1);
+    rest.forEach(([from, to], c) => {
+      moves.moveRows(from, to, 0, half, moves.starts);
+      meeting.meet(0, c + 2);
+    });
     return grouped;
   } catch (error) {
     // a failure on either thread leaves columns half moved, and the tape with them: it is thrown, never repaired
-    stopMeeting(words);
-    if (error instanceof GroupingStopped) {
+    meeting.stop();
+    if (error instanceof MeetingStopped) {
       const failed = await settled;
       if (failed !== null) throw failed.error;
     }
@@ -704,16 +671,14 @@ function beginGrouping(
     kernels.scatterByKeyU16(layout.groupKeyOffset, keysAt, cursorOffset, dateCount, groupKeyOffset, rows);
   }
   const moneyOffsets = layout.moneyOffsets.map((_, c) => (c + 1) * slot);
+  const scatter: Scatter = { kernels, memory, keysAt, cursorsAt: cursorOffset, dateCount };
   const moves: InPlaceMoves = {
     rows,
     starts,
     splitStarts,
     keysAt,
     writtenEnd: Math.max(movesEnd, keysInTheWay ? keysAt + keyBytes : 0),
-    moveRows: (from, to, first, count, placeStarts) => {
-      cursors.set(placeStarts.subarray(0, dateCount));
-      kernels.scatterByKeyU32(from + first * 4, keysAt + first * 2, cursorOffset, dateCount, to, count);
-    },
+    moveRows: (from, to, first, count, placeStarts) => scatterRows(scatter, from, to, first, count, placeStarts),
     finish: () => {
       const grouped = new Uint16Array(memory.buffer, dateKeyOffset, rows);
       for (let k = 0; k < starts.length - 1; k++) grouped.fill(k, starts[k]!, starts[k + 1]!);
@@ -721,7 +686,6 @@ function beginGrouping(
   };
   return { moves, grouped: { ...layout, moneyOffsets, dateKeyOffset, groupKeyOffset } };
 }
-
 
 /** groupRowsByDate without its moves within the memory: each column through a copy, in place. */
 function groupThroughCopies(views: ColumnViews, starts: Uint32Array): void {

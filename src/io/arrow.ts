@@ -1154,7 +1154,7 @@ class ArrowRows {
         else keep = ids.addBytes(idBytes, start, end, dateColumn[first + from]!, kept - rowStart);
         if (!keep) builder.duplicates++;
         else {
-          if (kept !== first + from) moveRow(builder, first + from, kept);
+          if (kept !== first + from) builder.moveRow(first + from, kept);
           kept++;
         }
         let i = from + 1;
@@ -1172,7 +1172,7 @@ class ArrowRows {
             builder.duplicates++;
             continue;
           }
-          if (kept !== first + i) moveRow(builder, first + i, kept);
+          if (kept !== first + i) builder.moveRow(first + i, kept);
           kept++;
         }
       }
@@ -1312,14 +1312,6 @@ class ArrowRows {
       else builder.commit(idBytes, id!.start, id!.end, dateKey, groupKey);
     }
   }
-}
-
-/** Copy row `from` to row `to` in every column. */
-function moveRow(builder: TapeBuilder, from: number, to: number): void {
-  const { money, moneyIndex, dateColumn, groupColumn } = builder;
-  for (let m = 0; m < moneyIndex.length; m++) money[moneyIndex[m]! + to] = money[moneyIndex[m]! + from]!;
-  dateColumn[to] = dateColumn[from]!;
-  if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
 }
 
 /** The columns of a table's schema, mapped by the header rules, with their readers. */

@@ -605,14 +605,6 @@ const ROLE_GROUP = -4;
 /** Rows whose duplicate checks the fast path does together (see RowReader.settle). */
 const BATCH_ROWS = 256;
 
-/** Copy row `from` to row `to` in every column. */
-function moveRow(builder: TapeBuilder, from: number, to: number): void {
-  const { money64, moneyIndex, dateColumn, groupColumn } = builder;
-  for (let c = 0; c < moneyIndex.length; c++) money64[moneyIndex[c]! + to] = money64[moneyIndex[c]! + from]!;
-  dateColumn[to] = dateColumn[from]!;
-  if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
-}
-
 /** Validates each data record and hands the good ones to the builder. */
 export class RowReader {
   /** 1-based line on which the next record starts */
@@ -843,7 +835,7 @@ export class RowReader {
         builder.duplicates++;
         continue;
       }
-      if (kept !== first + k) moveRow(builder, first + k, kept);
+      if (kept !== first + k) builder.moveRow(first + k, kept);
       kept++;
     }
     builder.nextRow = kept;

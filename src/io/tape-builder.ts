@@ -122,6 +122,8 @@ export class TapeBuilder {
   readonly stagingOffset: number;
   readonly rowBase: number;
   readonly rowLimit: number;
+  /** whether this builder fills one region of a memory that other builders share */
+  readonly inRegion: boolean;
   /**
    * The fast paths of the readers write cells here directly: `money[moneyIndex[c] + row]` is money column
    * c of absolute row `row` (one view over the whole memory, so a row's nine stores need no per-column view),
@@ -174,12 +176,17 @@ export class TapeBuilder {
     this.ids = new PairDeduper(this.rowLimit - this.rowBase, this.dateColumn, this.rowBase, region !== undefined, region?.checkedLater === true);
   }
 
-  /** whether this builder fills one region of a memory that other builders share */
-  readonly inRegion: boolean;
-
   /** A builder of rows [rowBase, rowLimit) of a memory that other builders share. */
   static region(region: RowRegion, options: ReadOptions = {}): TapeBuilder {
     return new TapeBuilder(region.rowLimit - region.rowBase, options, region);
+  }
+
+  /** Copy row `from` to row `to` in every column (a reader dropping a duplicate moves the rows after it down). */
+  moveRow(from: number, to: number): void {
+    const { money, moneyIndex, dateColumn, groupColumn } = this;
+    for (let c = 0; c < moneyIndex.length; c++) money[moneyIndex[c]! + to] = money[moneyIndex[c]! + from]!;
+    dateColumn[to] = dateColumn[from]!;
+    if (groupColumn !== null) groupColumn[to] = groupColumn[from]!;
   }
 
   /**
